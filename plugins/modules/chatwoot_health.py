@@ -1,0 +1,650 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: chatwoot_health
+short_description: Tell whether a Chatwoot host is healthy, and if not which part and why
+version_added: 1.0.0
+description:
+  - Checks the four parts of a Chatwoot deployment run with Docker Compose in one call and returns
+    one entry per part (V(web), V(postgres), V(redis), V(sidekiq)) with its status, its latency
+    and a reason in plain words.
+  - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later) and C(GET /api)
+    (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
+    C(queue_services) fields are read; a 500 from C(/api) is what a wrong Redis password gives.
+    Redirects are reported and never followed.
+  - B(postgres) logs in with the deployment's credentials, runs C(SELECT 1), checks that the
+    C(vector) extension is installed (Chatwoot 4.0 and later need it) and that the database was
+    prepared (tables C(installation_configs) and C(ar_internal_metadata) exist).
+  - B(redis) authenticates and sends C(PING); a wrong password, a missing password and a password
+    given to a server that has none are told apart.
+  - B(sidekiq) reads Sidekiq's own bookkeeping in Redis (the C(processes) set and each process's
+    heartbeat hash), the sizes and latencies of the queues and the C(retry) and C(dead) sets. When
+    O(sidekiq_container) is given, a worker container that is not running is reported at once,
+    with its state and exit code, through the Docker Engine API.
+  - B(No extra library is needed on the managed host.) The probes speak PostgreSQL's wire protocol
+    v3 (with trust, cleartext, MD5 and SCRAM-SHA-256 authentication), Redis' RESP2, HTTP and the
+    Docker Engine API with the Python standard library only (C(socket), C(ssl), C(hashlib),
+    C(hmac), C(http.client), C(json)). A Chatwoot host runs everything in containers; installing
+    psycopg2, redis-py or the Docker SDK on it only to be able to check it would add packages to
+    keep up to date, and would fail on hosts with no compiler or no access to PyPI.
+  - Credentials are read from the deployment's env file when not given. The env file's
+    C(POSTGRES_HOST) and C(REDIS_URL) host are the names of services inside the Compose network,
+    so hosts and ports come from the options (the ports the deployment publishes on the loopback).
+  - The module only reads; it never changes anything. Secrets never appear in its results,
+    messages or errors.
+author:
+  - SinapUm engineers (@sinapum)
+requirements:
+  - Nothing beyond the Python standard library that Ansible itself needs.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module is read-only; check mode runs the same probes.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  components:
+    description:
+      - The parts to check. Parts not listed appear in RV(components) with status V(skipped).
+    type: list
+    elements: str
+    choices: [web, postgres, redis, sidekiq]
+    default: [web, postgres, redis, sidekiq]
+  env_file:
+    description:
+      - The deployment's C(.env) file. C(POSTGRES_USERNAME), C(POSTGRES_PASSWORD),
+        C(POSTGRES_DATABASE) (or C(DATABASE_URL), which wins as in Chatwoot), C(REDIS_PASSWORD)
+        (else the password in C(REDIS_URL)), the scheme of C(REDIS_URL) and C(FORCE_SSL) are
+        read from it for the options that are not given.
+      - A missing file is fine when the credentials are given as options.
+    type: path
+    default: /opt/chatwoot/.env
+  web_url:
+    description:
+      - Base URL of the Rails web process as published on the host.
+    type: str
+    default: http://127.0.0.1:3001
+  web_forwarded_proto_https:
+    description:
+      - Send the header C(X-Forwarded-Proto) with the value C(https), as a TLS-terminating proxy does. With C(FORCE_SSL=true)
+        Chatwoot redirects every request, C(/health) and C(/api) included, unless this header is sent.
+      - Defaults to the value of C(FORCE_SSL) in O(env_file) (false when unset).
+    type: bool
+  web_validate_certs:
+    description:
+      - Verify the TLS certificate when O(web_url) is C(https://).
+    type: bool
+    default: true
+  postgres_host:
+    description:
+      - Host (or unix socket directory, starting with C(/)) where PostgreSQL is reachable from the managed host.
+    type: str
+    default: 127.0.0.1
+  postgres_port:
+    description:
+      - Port of PostgreSQL as published on the host.
+    type: int
+    default: 5435
+  postgres_user:
+    description:
+      - Role to log in as. Defaults to C(POSTGRES_USERNAME) from O(env_file).
+    type: str
+  postgres_password:
+    description:
+      - Password of O(postgres_user). Defaults to C(POSTGRES_PASSWORD) from O(env_file).
+    type: str
+  postgres_database:
+    description:
+      - Chatwoot's database. Defaults to C(POSTGRES_DATABASE) from O(env_file), then C(chatwoot_production)
+        (Chatwoot's own default).
+    type: str
+  postgres_ssl_mode:
+    description:
+      - V(disable) never asks for TLS; V(prefer) asks and falls back to plain text; V(require) insists.
+        As with libpq's modes of those names, the certificate is not verified.
+    type: str
+    choices: [disable, prefer, require]
+    default: prefer
+  postgres_require_vector:
+    description:
+      - Report PostgreSQL as failing when the C(vector) extension is not installed in the database.
+        Chatwoot 4.0 and later need it; set to V(false) only for older releases.
+    type: bool
+    default: true
+  redis_host:
+    description:
+      - Host where Redis is reachable from the managed host.
+    type: str
+    default: 127.0.0.1
+  redis_port:
+    description:
+      - Port of Redis as published on the host.
+    type: int
+    default: 6381
+  redis_password:
+    description:
+      - Password for C(AUTH). Defaults to C(REDIS_PASSWORD) from O(env_file). An empty string means no C(AUTH).
+    type: str
+  redis_username:
+    description:
+      - ACL user name for C(AUTH) (Redis 6 and later). Defaults to the user name in C(REDIS_URL), if any.
+    type: str
+  redis_db:
+    description:
+      - Redis database number. Defaults to the one in C(REDIS_URL), else V(0).
+    type: int
+  redis_tls:
+    description:
+      - Speak TLS to Redis. Defaults to true when C(REDIS_URL) in O(env_file) starts with C(rediss://).
+    type: bool
+  redis_validate_certs:
+    description:
+      - Verify Redis' certificate when O(redis_tls) is on.
+    type: bool
+    default: true
+  sidekiq_container:
+    description:
+      - Name of the worker container. When given and the Docker engine says it is not running
+        (exited, restarting, paused, dead or missing), Sidekiq is reported as failing at once,
+        without waiting for its heartbeat to grow old.
+      - When the Docker socket cannot be used, the heartbeat alone decides and the reason for
+        not asking Docker is shown in RV(components.sidekiq.container).
+    type: str
+  sidekiq_queues:
+    description:
+      - Queues to report besides Chatwoot's main ones (V(critical), V(high), V(medium), V(default),
+        V(mailers), V(low)) and those listed in Redis' C(queues) set.
+    type: list
+    elements: str
+    default: []
+  docker_socket:
+    description:
+      - Path of the Docker engine's unix socket (C(unix://) prefix accepted).
+    type: str
+    default: /var/run/docker.sock
+  timeout:
+    description:
+      - Time budget of each part's probe, in seconds. The parts are probed in parallel.
+    type: float
+    default: 5
+  wait:
+    description:
+      - Probe again every O(wait_interval) seconds until every part is healthy or O(wait_timeout) passes.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Longest time to wait for health when O(wait) is on, in seconds.
+    type: float
+    default: 300
+  wait_interval:
+    description:
+      - Pause between two attempts when O(wait) is on, in seconds.
+    type: float
+    default: 2
+  heartbeat_threshold:
+    description:
+      - Sidekiq is failing when its freshest heartbeat is older than this, in seconds. Sidekiq beats every
+        10 seconds and its heartbeat expires after 60.
+    type: float
+    default: 60
+  queue_latency_threshold:
+    description:
+      - Sidekiq is failing when the oldest job of a queue has waited longer than this, in seconds.
+        V(0) turns the check off.
+    type: float
+    default: 300
+  fail_on_unhealthy:
+    description:
+      - Fail the task when a part is unhealthy (after the wait, when O(wait) is on). By default the
+        task succeeds and RV(healthy) says the verdict.
+    type: bool
+    default: false
+notes:
+  - Run it on the Chatwoot host itself, where the containers publish their ports on the loopback.
+  - Sidekiq heartbeats are compared with the managed host's clock, which is the workers' clock when the
+    worker runs on that host.
+seealso:
+  - name: Chatwoot health checks
+    description: Chatwoot's liveness and readiness endpoints.
+    link: https://www.chatwoot.com/docs/self-hosted
+"""
+
+EXAMPLES = r"""
+- name: Check a Chatwoot host deployed in /opt/chatwoot (credentials read from its .env)
+  sinapum.chatwoot.chatwoot_health:
+  register: chatwoot
+
+- name: Show what is wrong
+  ansible.builtin.debug:
+    msg: "{{ chatwoot.msg }}"
+  when: not chatwoot.healthy
+
+- name: Wait up to 5 minutes after an upgrade, fail if still unhealthy
+  sinapum.chatwoot.chatwoot_health:
+    env_file: /opt/chatwoot/.env
+    sidekiq_container: chatwoot-sidekiq-1
+    wait: true
+    wait_timeout: 300
+    fail_on_unhealthy: true
+
+- name: Check only the database and Redis with explicit credentials
+  sinapum.chatwoot.chatwoot_health:
+    components: [postgres, redis]
+    postgres_user: chatwoot
+    postgres_password: "{{ vault_postgres_password }}"
+    postgres_database: chatwoot
+    redis_password: "{{ vault_redis_password }}"
+
+- name: Web behind FORCE_SSL on another port, tighter thresholds
+  sinapum.chatwoot.chatwoot_health:
+    components: [web, sidekiq]
+    web_url: http://127.0.0.1:3000
+    web_forwarded_proto_https: true
+    heartbeat_threshold: 30
+    queue_latency_threshold: 120
+"""
+
+RETURN = r"""
+healthy:
+  description: True when every requested part is healthy.
+  returned: always
+  type: bool
+  sample: false
+msg:
+  description: The verdict in words; when unhealthy it names the first failing part and why.
+  returned: always
+  type: str
+  sample: "sidekiq: no heartbeat for 95 s, threshold 60 s"
+failed_components:
+  description: The failing parts, in the order web, postgres, redis, sidekiq.
+  returned: always
+  type: list
+  elements: str
+  sample: [sidekiq]
+attempts:
+  description: How many times the parts were probed (more than one only with O(wait)).
+  returned: always
+  type: int
+  sample: 1
+elapsed_ms:
+  description: Time the whole check took, in milliseconds.
+  returned: always
+  type: float
+  sample: 21.4
+components:
+  description:
+    - One entry for each of V(web), V(postgres), V(redis) and V(sidekiq); parts not requested have status V(skipped).
+    - Every entry has RV(components.web.status), C(latency_ms) and C(reason); the other keys are the part's details.
+  returned: always
+  type: dict
+  contains:
+    web:
+      description: The Rails web process.
+      returned: always
+      type: dict
+      contains:
+        status:
+          description: V(ok), V(failing) or V(skipped).
+          type: str
+          returned: always
+          sample: ok
+        latency_ms:
+          description: Time this part's probe took, in milliseconds.
+          type: float
+          returned: always
+          sample: 6.2
+        reason:
+          description: Plain words; for a failing part, what is wrong.
+          type: str
+          returned: always
+          sample: "/api reports queue_services failing (the app cannot reach Redis)"
+        version:
+          description: Chatwoot's version as C(/api) reports it.
+          type: str
+          returned: when requested
+          sample: 4.15.1
+        health:
+          description: C(/health) answer (C(status_code), C(ms)).
+          type: dict
+          returned: when requested
+        api:
+          description: C(/api) answer (C(status_code), C(ms), C(data_services), C(queue_services), C(timestamp)).
+          type: dict
+          returned: when requested
+    postgres:
+      description: The database.
+      returned: always
+      type: dict
+      contains:
+        server_version:
+          description: PostgreSQL's version.
+          type: str
+          returned: when requested
+          sample: "16.4"
+        vector_extension:
+          description: Installed version of the C(vector) extension, null when not installed.
+          type: str
+          returned: when requested
+          sample: 0.8.0
+        tables:
+          description: Whether each of Chatwoot's marker tables exists.
+          type: dict
+          returned: when requested
+          sample: {installation_configs: true, ar_internal_metadata: true}
+        environment:
+          description: Rails environment recorded in C(ar_internal_metadata).
+          type: str
+          returned: when requested
+          sample: production
+        schema_version:
+          description: Latest applied migration.
+          type: str
+          returned: when requested
+          sample: "20250916000000"
+    redis:
+      description: Redis.
+      returned: always
+      type: dict
+      contains:
+        version:
+          description: Redis' version.
+          type: str
+          returned: when requested
+          sample: 7.2.5
+    sidekiq:
+      description: The Sidekiq worker.
+      returned: always
+      type: dict
+      contains:
+        processes:
+          description:
+            - Registered processes with C(identity), C(hostname), C(pid), C(beat_age_s), C(busy), C(quiet),
+              C(concurrency), C(queues), C(expired).
+          type: list
+          elements: dict
+          returned: when requested
+        heartbeat_age_s:
+          description: Age of the freshest heartbeat in seconds.
+          type: float
+          returned: when requested
+          sample: 3.2
+        queues:
+          description: For each queue its C(size) and C(latency_s) (age of the oldest job).
+          type: dict
+          returned: when requested
+          sample: {default: {size: 2, latency_s: 0.4}, mailers: {size: 0, latency_s: null}}
+        retry:
+          description: Size of the C(retry) set.
+          type: int
+          returned: when requested
+          sample: 0
+        dead:
+          description: Size of the C(dead) set.
+          type: int
+          returned: when requested
+          sample: 0
+        container:
+          description: The worker container's state from Docker (C(status), C(running), C(exit_code)…), or
+            the reason Docker could not be asked; null when O(sidekiq_container) is not given.
+          type: dict
+          returned: when requested
+"""
+
+import time
+import traceback
+
+try:
+    from concurrent.futures import ThreadPoolExecutor
+except ImportError:  # pragma: no cover
+    ThreadPoolExecutor = None
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result import (
+    COMPONENTS,
+    FAILING,
+    component,
+    scrub,
+    scrub_text,
+    skipped,
+    summarize,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import (
+    deployment_settings,
+    read_env_file,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe import (
+    WebUrlError,
+    parse_web_url,
+    probe_web,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_probe import probe_postgres
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import probe_sidekiq
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import valid_container_name
+
+DEFAULT_DATABASE = 'chatwoot_production'
+
+
+def argument_spec():
+    return dict(
+        components=dict(type='list', elements='str', choices=list(COMPONENTS), default=list(COMPONENTS)),
+        env_file=dict(type='path', default='/opt/chatwoot/.env'),
+        web_url=dict(type='str', default='http://127.0.0.1:3001'),
+        web_forwarded_proto_https=dict(type='bool'),
+        web_validate_certs=dict(type='bool', default=True),
+        postgres_host=dict(type='str', default='127.0.0.1'),
+        postgres_port=dict(type='int', default=5435),
+        postgres_user=dict(type='str'),
+        postgres_password=dict(type='str', no_log=True),
+        postgres_database=dict(type='str'),
+        postgres_ssl_mode=dict(type='str', choices=['disable', 'prefer', 'require'], default='prefer'),
+        postgres_require_vector=dict(type='bool', default=True),
+        redis_host=dict(type='str', default='127.0.0.1'),
+        redis_port=dict(type='int', default=6381),
+        redis_password=dict(type='str', no_log=True),
+        redis_username=dict(type='str'),
+        redis_db=dict(type='int'),
+        redis_tls=dict(type='bool'),
+        redis_validate_certs=dict(type='bool', default=True),
+        sidekiq_container=dict(type='str'),
+        sidekiq_queues=dict(type='list', elements='str', default=[]),
+        docker_socket=dict(type='str', default='/var/run/docker.sock'),
+        timeout=dict(type='float', default=5.0),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='float', default=300.0),
+        wait_interval=dict(type='float', default=2.0),
+        heartbeat_threshold=dict(type='float', default=60.0),
+        queue_latency_threshold=dict(type='float', default=300.0),
+        fail_on_unhealthy=dict(type='bool', default=False),
+    )
+
+
+class BadInput(Exception):
+    """A problem with the module's arguments or the env file: the one reason to fail besides health."""
+
+
+def _first(*values):
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
+def resolve_settings(params):
+    """Merge the options with the env file; return the settings the probes use.
+
+    Raises BadInput for arguments that cannot work. Never puts a secret in an exception.
+    """
+    requested = []
+    for name in params['components'] or []:
+        if name not in requested:
+            requested.append(name)
+    if not requested:
+        raise BadInput('components must name at least one of: %s' % ', '.join(COMPONENTS))
+    for key in ('timeout', 'wait_interval'):
+        if params[key] <= 0:
+            raise BadInput('%s must be greater than 0' % key)
+    for key in ('wait_timeout', 'heartbeat_threshold', 'queue_latency_threshold'):
+        if params[key] < 0:
+            raise BadInput('%s must not be negative' % key)
+
+    env = None
+    env_path = params['env_file']
+    if env_path:
+        try:
+            env = read_env_file(env_path)
+        except (OSError, UnicodeError) as exc:
+            raise BadInput('cannot read env_file %s: %s' % (env_path, getattr(exc, 'strerror', None) or type(exc).__name__))
+    from_env = deployment_settings(env)
+
+    settings = dict(params)
+    settings['components'] = requested
+    settings['env_file_found'] = env is not None
+    settings['web_forwarded_proto_https'] = _first(params['web_forwarded_proto_https'], from_env['force_ssl'])
+    settings['postgres_user'] = _first(params['postgres_user'], from_env['postgres_user'])
+    settings['postgres_password'] = _first(params['postgres_password'], from_env['postgres_password'])
+    settings['postgres_database'] = _first(params['postgres_database'], from_env['postgres_database'], DEFAULT_DATABASE)
+    settings['redis_password'] = _first(params['redis_password'], from_env['redis_password'])
+    if settings['redis_password'] == '':
+        settings['redis_password'] = None
+    settings['redis_username'] = _first(params['redis_username'], from_env['redis_username'])
+    settings['redis_db'] = _first(params['redis_db'], from_env['redis_db'], 0)
+    settings['redis_tls'] = bool(_first(params['redis_tls'], from_env['redis_tls'], False))
+
+    if 'web' in requested:
+        try:
+            parse_web_url(params['web_url'])
+        except WebUrlError as exc:
+            raise BadInput(str(exc))
+    if 'postgres' in requested and not settings['postgres_user']:
+        where = ('%s does not set POSTGRES_USERNAME' % env_path) if env is not None else \
+            ('env_file %s does not exist' % env_path)
+        raise BadInput('postgres_user is not given and %s' % where)
+    if settings['sidekiq_container'] and not valid_container_name(settings['sidekiq_container']):
+        raise BadInput('sidekiq_container %r is not a valid container name' % settings['sidekiq_container'])
+    if settings['redis_db'] < 0:
+        raise BadInput('redis_db must not be negative')
+    return settings
+
+
+def secrets_of(settings):
+    return [s for s in (settings.get('postgres_password'), settings.get('redis_password')) if s]
+
+
+def _probe(name, settings, timeout):
+    if name == 'web':
+        return probe_web(settings['web_url'], timeout,
+                         forwarded_proto_https=settings['web_forwarded_proto_https'],
+                         validate_certs=settings['web_validate_certs'])
+    if name == 'postgres':
+        return probe_postgres(settings['postgres_host'], settings['postgres_port'], settings['postgres_user'],
+                              settings['postgres_password'], settings['postgres_database'], timeout,
+                              sslmode=settings['postgres_ssl_mode'],
+                              require_vector=settings['postgres_require_vector'])
+    if name == 'redis':
+        return probe_redis(settings['redis_host'], settings['redis_port'], settings['redis_password'],
+                           settings['redis_username'], settings['redis_db'], settings['redis_tls'],
+                           settings['redis_validate_certs'], timeout)
+    return probe_sidekiq(settings['redis_host'], settings['redis_port'], settings['redis_password'],
+                         settings['redis_username'], settings['redis_db'], settings['redis_tls'],
+                         settings['redis_validate_certs'], timeout,
+                         heartbeat_threshold=settings['heartbeat_threshold'],
+                         queue_latency_threshold=settings['queue_latency_threshold'],
+                         queues=settings['sidekiq_queues'], container=settings['sidekiq_container'],
+                         docker_socket=settings['docker_socket'])
+
+
+def _guarded_probe(name, settings, timeout):
+    started = time.monotonic()
+    try:
+        return _probe(name, settings, timeout)
+    except Exception as exc:  # pylint: disable=broad-except
+        # a bug in a probe must not hide the other parts' verdicts, nor leak a secret
+        text = scrub_text('%s: %s' % (type(exc).__name__, exc), secrets_of(settings))
+        return component(FAILING, 'the probe itself failed (%s)' % text,
+                         round((time.monotonic() - started) * 1000.0, 1),
+                         traceback=scrub_text(traceback.format_exc(), secrets_of(settings)))
+
+
+def check_once(settings, timeout=None):
+    """Probe the requested parts in parallel; return the components dict (every part present)."""
+    timeout = settings['timeout'] if timeout is None else timeout
+    requested = [name for name in COMPONENTS if name in settings['components']]
+    components = dict((name, skipped('not requested')) for name in COMPONENTS)
+    if len(requested) == 1 or ThreadPoolExecutor is None:
+        for name in requested:
+            components[name] = _guarded_probe(name, settings, timeout)
+    else:
+        with ThreadPoolExecutor(max_workers=len(requested)) as pool:
+            futures = dict((name, pool.submit(_guarded_probe, name, settings, timeout)) for name in requested)
+            for name in requested:
+                components[name] = futures[name].result()
+    return components
+
+
+def run(settings, sleep=time.sleep):
+    """The whole check, with the wait loop; returns the result dict (always the same shape)."""
+    started = time.monotonic()
+    result = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
+                  attempts=0, elapsed_ms=0.0)
+    wait_end = started + settings['wait_timeout'] if settings['wait'] else None
+    timed_out = False
+    while True:
+        result['attempts'] += 1
+        timeout = settings['timeout']
+        if wait_end is not None:
+            timeout = max(0.2, min(timeout, wait_end - time.monotonic()))
+        components = check_once(settings, timeout)
+        healthy, failed, msg = summarize(components)
+        result.update(components=components, healthy=healthy, failed_components=failed, msg=msg)
+        if healthy or wait_end is None:
+            break
+        left = wait_end - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        sleep(min(settings['wait_interval'], left))
+    result['elapsed_ms'] = round((time.monotonic() - started) * 1000.0, 1)
+    if timed_out:
+        result['msg'] = 'still unhealthy after waiting %s s (%d attempts): %s' % (
+            _seconds(settings['wait_timeout']), result['attempts'], result['msg'])
+    return scrub(result, secrets_of(settings))
+
+
+def _seconds(value):
+    return ('%.3f' % value).rstrip('0').rstrip('.')
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    empty = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
+                 attempts=0, elapsed_ms=0.0)
+    try:
+        settings = resolve_settings(module.params)
+    except BadInput as exc:
+        empty['msg'] = str(exc)
+        module.fail_json(**empty)
+    for secret in secrets_of(settings):
+        module.no_log_values.add(secret)
+
+    result = run(settings)
+    if module.params['fail_on_unhealthy'] and not result['healthy']:
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
