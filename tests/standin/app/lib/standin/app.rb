@@ -1,0 +1,16 @@
+# frozen_string_literal: true
+
+# TEST DOUBLE of chatwoot/chatwoot: "the application", as loaded by rails runner
+# and by the Sidekiq worker: configuration, Sidekiq (client side), jobs, models.
+
+require_relative "core"
+Standin.require_secret_key_base!
+
+require "sidekiq"
+require_relative "models"
+
+Sidekiq.configure_client do |config|
+  config.redis = Standin.redis_options
+end
+
+Dir[File.join(Standin::APP_ROOT, "app", "jobs", "*.rb")].sort.each { |f| require f }

@@ -1,0 +1,179 @@
+# frozen_string_literal: true
+
+# TEST DOUBLE of chatwoot/chatwoot: shared configuration, read from the
+# environment the way Chatwoot reads it. See tests/standin/README.md.
+
+require "json"
+require "uri"
+require "socket"
+
+module Standin
+  APP_ROOT = File.expand_path("../..", __dir__)
+  BUILD_FILE = File.join(APP_ROOT, "config", "standin_build.json")
+
+  # Values that ActiveModel::Type::Boolean casts to false ("" casts to nil).
+  FALSE_VALUES = %w[0 f F false FALSE off OFF].freeze
+
+  class Error < StandardError; end
+
+  module_function
+
+  def build
+    @build ||= if File.exist?(BUILD_FILE)
+                 JSON.parse(File.read(BUILD_FILE))
+               else
+                 { "version" => "0.0.0-dev", "fault" => "" }
+               end
+  end
+
+  def version
+    build.fetch("version")
+  end
+
+  def fault
+    build.fetch("fault", "").to_s
+  end
+
+  # Rails.env
+  def env
+    value = ENV["RAILS_ENV"].to_s
+    value = ENV["RACK_ENV"].to_s if value.empty?
+    value.empty? ? "development" : value
+  end
+
+  def production?
+    env == "production"
+  end
+
+  # ActiveModel::Type::Boolean.new.cast(value): nil/"" -> nil, FALSE_VALUES -> false,
+  # anything else (including "no") -> true.
+  def cast_boolean(value)
+    return nil if value.nil? || value == ""
+    !FALSE_VALUES.include?(value.to_s)
+  end
+
+  def env_flag(name, default)
+    cast_boolean(ENV.fetch(name, default.to_s)) ? true : false
+  end
+
+  def present(value)
+    value.nil? || value.to_s.strip.empty? ? nil : value
+  end
+
+  # Rails refuses to boot in production without secret_key_base. Called by every
+  # command that loads "the app": rails s, rails runner, rails db:*, sidekiq.
+  def require_secret_key_base!
+    return unless production?
+    return if present(ENV["SECRET_KEY_BASE"])
+
+    warn "#{$PROGRAM_NAME}: Missing `secret_key_base` for 'production' environment, " \
+         "set this string with `bin/rails credentials:edit` (ArgumentError)"
+    exit 1
+  end
+
+  # ---------------------------------------------------------------- logging
+  LEVELS = { "debug" => 0, "info" => 1, "warn" => 2, "error" => 3, "fatal" => 4 }.freeze
+
+  def log_level
+    LEVELS.fetch(ENV.fetch("LOG_LEVEL", "info").to_s.downcase, 1)
+  end
+
+  # Chatwoot logs to STDOUT unless RAILS_LOG_TO_STDOUT is set to a false value;
+  # then it writes log/<env>.log (the official image creates /app/log for that).
+  def log_io
+    @log_io ||= begin
+      if env_flag("RAILS_LOG_TO_STDOUT", true)
+        $stdout.sync = true
+        $stdout
+      else
+        dir = File.join(APP_ROOT, "log")
+        Dir.mkdir(dir) unless Dir.exist?(dir)
+        io = File.open(File.join(dir, "#{env}.log"), "a")
+        io.sync = true
+        io
+      end
+    end
+  end
+
+  def log(level, message)
+    return if LEVELS.fetch(level.to_s, 1) < log_level
+
+    log_io.puts("#{level.to_s.upcase[0]}, [#{Time.now.utc.strftime('%Y-%m-%dT%H:%M:%S.%6N')} ##{Process.pid}] " \
+                "#{level.to_s.upcase.rjust(5)} -- : #{message}")
+  end
+
+  # ---------------------------------------------------------------- Postgres
+  # Mirrors Chatwoot's config/database.yml: POSTGRES_* with its defaults,
+  # DATABASE_URL takes precedence for every part it specifies, and
+  # POSTGRES_STATEMENT_TIMEOUT (default 14s) becomes the session's statement_timeout.
+  DEFAULT_DATABASES = { "production" => "chatwoot_production", "development" => "chatwoot_dev",
+                        "test" => "chatwoot_test" }.freeze
+
+  def db_config
+    config = {
+      host: ENV.fetch("POSTGRES_HOST", "localhost"),
+      port: ENV.fetch("POSTGRES_PORT", "5432"),
+      user: ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres"),
+      password: ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : ""),
+      dbname: ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}"))
+    }
+    url = present(ENV["DATABASE_URL"])
+    config.merge!(parse_database_url(url)) if url
+    config
+  end
+
+  def parse_database_url(url)
+    uri = URI.parse(url)
+    unless %w[postgres postgresql].include?(uri.scheme)
+      raise Error, "DATABASE_URL: unsupported adapter '#{uri.scheme}' (expected postgres:// or postgresql://)"
+    end
+
+    out = {}
+    out[:host] = uri.hostname if present(uri.hostname)
+    out[:port] = uri.port.to_s if uri.port
+    out[:user] = URI.decode_www_form_component(uri.user) if present(uri.user)
+    out[:password] = URI.decode_www_form_component(uri.password) if uri.password
+    path = uri.path.to_s.sub(%r{\A/}, "")
+    out[:dbname] = URI.decode_www_form_component(path) unless path.empty?
+    URI.decode_www_form(uri.query.to_s).each do |key, value|
+      out[key.to_sym] = value if %w[sslmode sslrootcert connect_timeout application_name].include?(key)
+    end
+    out
+  end
+
+  def statement_timeout
+    ENV.fetch("POSTGRES_STATEMENT_TIMEOUT", "14s")
+  end
+
+  # Opens a connection and applies statement_timeout, as Rails does on connect.
+  def pg_connect(overrides = {})
+    require "pg"
+    config = db_config.merge(overrides)
+    conn = PG.connect(**config)
+    conn.exec("SET SESSION statement_timeout TO #{conn.escape_literal(statement_timeout.to_s)}")
+    conn.set_notice_processor { |_msg| nil }
+    conn
+  end
+
+  # ---------------------------------------------------------------- Redis
+  # Mirrors Chatwoot's Redis::Config.app: REDIS_URL (redis:// or rediss://, default
+  # redis://127.0.0.1:6379) and REDIS_PASSWORD (empty means no AUTH).
+  def redis_options
+    url = present(ENV["REDIS_URL"]) || "redis://127.0.0.1:6379"
+    options = { url: url }
+    password = present(ENV["REDIS_PASSWORD"])
+    options[:password] = password if password
+    if url.start_with?("rediss://")
+      require "openssl"
+      options[:ssl_params] = { verify_mode: OpenSSL::SSL::VERIFY_NONE }
+    end
+    options
+  end
+
+  def redis_client(**extra)
+    require "redis-client"
+    RedisClient.config(**redis_options, **extra).new_client
+  end
+
+  ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"
+end

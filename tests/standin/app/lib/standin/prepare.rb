@@ -1,0 +1,280 @@
+# frozen_string_literal: true
+
+# TEST DOUBLE of chatwoot/chatwoot: `rails db:chatwoot_prepare` against a real
+# PostgreSQL, with Chatwoot's three cases:
+#   database missing              -> create, load schema, seed (then pending migrations: none)
+#   database present, no ar_internal_metadata -> load schema, seed, migrate
+#   otherwise                     -> run pending migrations only
+# Everything it does is printed to stdout; failures go to stderr with exit 1.
+
+require "zlib"
+require "pg"
+require "redis-client"
+require_relative "core"
+require_relative "schema"
+
+module Standin
+  class Prepare
+    class Abort < StandardError; end
+
+    TABLES = %w[messages conversations inboxes account_users users accounts installation_configs
+                schema_migrations ar_internal_metadata article_embeddings].freeze
+
+    def self.run(migrate_only: false)
+      new(migrate_only: migrate_only).run
+    end
+
+    def initialize(migrate_only: false)
+      @migrate_only = migrate_only
+      @config = Standin.db_config
+      @dbname = @config[:dbname]
+      @actions = []
+    end
+
+    def say(message)
+      $stdout.puts(message)
+      $stdout.flush
+    end
+
+    def run
+      Standin.require_secret_key_base!
+      say "#{task} (TEST DOUBLE, Chatwoot #{Standin.version}, RAILS_ENV=#{Standin.env}) " \
+          "on database '#{@dbname}' at #{@config[:host]}:#{@config[:port]} as '#{@config[:user]}'"
+      conn = connect_or_create
+      begin
+        lock!(conn)
+        if @migrate_only
+          create_metadata_tables(conn)
+          migrate(conn)
+        elsif table_exists?(conn, "ar_internal_metadata")
+          migrate(conn)
+        else
+          load_schema(conn)
+          seed(conn)
+          migrate(conn)
+        end
+      ensure
+        conn.close unless conn.finished?
+      end
+      summary = @actions.empty? ? "nothing to do" : @actions.join(", ")
+      say "#{task} done: #{summary}"
+    rescue Abort => e
+      warn e.message
+      exit 1
+    rescue PG::Error, RedisClient::Error, Standin::Error => e
+      warn "bin/rails aborted!"
+      warn "#{e.class}: #{e.message.strip}"
+      exit 1
+    end
+
+    private
+
+    def task
+      @migrate_only ? "db:migrate" : "db:chatwoot_prepare"
+    end
+
+    def connect_or_create
+      Standin.pg_connect
+    rescue PG::ConnectionBad => e
+      raise unless e.message =~ /database ".*" does not exist/
+
+      if @migrate_only
+        raise Abort, "bin/rails aborted!\nActiveRecord::NoDatabaseError: We could not find your database: " \
+                     "#{@dbname}. Available database configurations can be found in config/database.yml."
+      end
+      create_database
+      Standin.pg_connect
+    end
+
+    # As `rails db:create`: connect to the maintenance database "postgres".
+    def create_database
+      admin = Standin.pg_connect(dbname: "postgres")
+      begin
+        admin.exec("CREATE DATABASE #{admin.quote_ident(@dbname)} ENCODING 'utf8'")
+      ensure
+        admin.close
+      end
+      say "Created database '#{@dbname}'"
+      @actions << "created database"
+    rescue PG::Error => e
+      raise Abort, "#{e.message.strip}\nCouldn't create '#{@dbname}' database. Please check your configuration.\n" \
+                   "bin/rails aborted!\nActiveRecord::DatabaseAlreadyExists or permission problem: #{e.class}"
+    end
+
+    def lock!(conn)
+      key = (Zlib.crc32(@dbname) * 2_053_462_845) % (2**63)
+      locked = conn.exec_params("SELECT pg_try_advisory_lock($1::bigint)", [key]).getvalue(0, 0)
+      return if locked == "t"
+
+      raise Abort, "ActiveRecord::ConcurrentMigrationError: Cannot run migrations because another " \
+                   "migration process is currently running."
+    end
+
+    def table_exists?(conn, name)
+      !conn.exec_params("SELECT to_regclass($1)", [name]).getvalue(0, 0).nil?
+    end
+
+    def enable_extension(conn, name)
+      conn.exec("SAVEPOINT standin_extension")
+      conn.exec("CREATE EXTENSION IF NOT EXISTS #{conn.quote_ident(name)}")
+      conn.exec("RELEASE SAVEPOINT standin_extension")
+    rescue PG::Error => e
+      conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
+      raise Abort, "Failed to enable '#{name}' extension: #{e.message.strip}\n" \
+                   "The '#{name}' extension must be available on the PostgreSQL server and be created by a " \
+                   "superuser (CREATE EXTENSION #{name};) because it is not a trusted extension.\n" \
+                   "bin/rails aborted!"
+    end
+
+    def apply(conn, migration)
+      enable_extension(conn, migration.extension) if migration.extension
+      conn.exec(migration.sql)
+    end
+
+    def now_sql
+      "now() AT TIME ZONE 'utc'"
+    end
+
+    def load_schema(conn)
+      conn.exec("BEGIN")
+      # schema.rb uses create_table ... force: :cascade
+      TABLES.each { |t| conn.exec("DROP TABLE IF EXISTS #{conn.quote_ident(t)} CASCADE") }
+      conn.exec(Schema::BASE_SQL)
+      Schema.shipped.each { |m| apply(conn, m) }
+      Schema.shipped.each do |m|
+        conn.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version])
+      end
+      conn.exec_params(<<~SQL, [Standin.env, Zlib.crc32(Schema::BASE_SQL + Schema.schema_version).to_s(16)])
+        INSERT INTO ar_internal_metadata (key, value, created_at, updated_at)
+        VALUES ('environment', $1, #{now_sql}, #{now_sql}), ('schema_sha1', $2, #{now_sql}, #{now_sql})
+      SQL
+      conn.exec("COMMIT")
+      say "Loaded schema into '#{@dbname}' (schema version #{Schema.schema_version}, " \
+          "#{Schema.shipped.size} migration(s) recorded)"
+      @actions << "loaded schema"
+    rescue PG::Error
+      conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
+      raise
+    end
+
+    def seed(conn)
+      conn.exec("BEGIN")
+      configs = {
+        "INSTALLATION_NAME" => "Chatwoot",
+        "BRAND_NAME" => "Chatwoot",
+        "INSTALLATION_ENV" => ENV.fetch("INSTALLATION_ENV", ""),
+        "ENABLE_ACCOUNT_SIGNUP" => Standin.cast_boolean(ENV.fetch("ENABLE_ACCOUNT_SIGNUP", "false")) ? true : false,
+        "STANDIN_SEEDED_BY_VERSION" => Standin.version
+      }
+      configs.each do |name, value|
+        conn.exec_params(<<~SQL, [name, JSON.generate("value" => value)])
+          INSERT INTO installation_configs (name, serialized_value, locked, created_at, updated_at)
+          VALUES ($1, $2::jsonb, true, #{now_sql}, #{now_sql}) ON CONFLICT (name) DO NOTHING
+        SQL
+      end
+      seed_development(conn) unless Standin.production?
+      conn.exec("COMMIT")
+      say "Seeded installation_configs (#{configs.size} rows)"
+      if Standin.production?
+        # Production seeds create no user: the first visitor of / is sent to onboarding.
+        redis = Standin.redis_client(connect_timeout: 5, read_timeout: 5)
+        begin
+          redis.call("SET", Standin::ONBOARDING_KEY, "true")
+        ensure
+          redis.close
+        end
+        say "Seeded onboarding flag: SET #{Standin::ONBOARDING_KEY} true (no user created)"
+      end
+      @actions << "seeded"
+    rescue PG::Error
+      conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
+      raise
+    end
+
+    # As Chatwoot's development seeds: an account and the super admin john@acme.inc.
+    def seed_development(conn)
+      account_id = conn.exec(<<~SQL).getvalue(0, 0)
+        INSERT INTO accounts (name, created_at, updated_at) VALUES ('Acme Inc', #{now_sql}, #{now_sql}) RETURNING id
+      SQL
+      user_id = conn.exec_params(<<~SQL, ["Password1!".crypt("$6$standin$")]).getvalue(0, 0)
+        INSERT INTO users (email, name, encrypted_password, type, confirmed_at, created_at, updated_at)
+        VALUES ('john@acme.inc', 'John', $1, 'SuperAdmin', #{now_sql}, #{now_sql}, #{now_sql}) RETURNING id
+      SQL
+      conn.exec_params(<<~SQL, [account_id, user_id])
+        INSERT INTO account_users (account_id, user_id, role, created_at, updated_at)
+        VALUES ($1, $2, 1, #{now_sql}, #{now_sql})
+      SQL
+      inbox_id = conn.exec_params(<<~SQL, [account_id]).getvalue(0, 0)
+        INSERT INTO inboxes (account_id, name, channel_type, created_at, updated_at)
+        VALUES ($1, 'Acme Support', 'Channel::WebWidget', #{now_sql}, #{now_sql}) RETURNING id
+      SQL
+      conversation_id = conn.exec_params(<<~SQL, [account_id, inbox_id]).getvalue(0, 0)
+        INSERT INTO conversations (account_id, inbox_id, display_id, status, created_at, updated_at)
+        VALUES ($1, $2, 1, 0, #{now_sql}, #{now_sql}) RETURNING id
+      SQL
+      conn.exec_params(<<~SQL, [account_id, conversation_id])
+        INSERT INTO messages (account_id, conversation_id, content, message_type, created_at, updated_at)
+        VALUES ($1, $2, 'Hello', 0, #{now_sql}, #{now_sql})
+      SQL
+      say "Seeded development data: account 'Acme Inc', super admin john@acme.inc"
+    end
+
+    # db:migrate creates Rails' bookkeeping tables first, as Rails does.
+    def create_metadata_tables(conn)
+      conn.exec(<<~SQL)
+        CREATE TABLE IF NOT EXISTS schema_migrations (version character varying PRIMARY KEY);
+        CREATE TABLE IF NOT EXISTS ar_internal_metadata (
+          key character varying PRIMARY KEY, value character varying,
+          created_at timestamp(6) without time zone NOT NULL, updated_at timestamp(6) without time zone NOT NULL
+        );
+      SQL
+    end
+
+    def migrate(conn)
+      applied = conn.exec("SELECT version FROM schema_migrations").column_values(0)
+      pending = Schema.runnable.reject { |m| applied.include?(m.version) }.sort_by(&:version)
+      unless table_exists?(conn, "accounts")
+        # Chatwoot's migrations cannot build its schema from nothing: plain db:migrate
+        # on a fresh database fails (db:chatwoot_prepare loads the schema instead).
+        first = pending.first || Schema::MIGRATIONS.first
+        raise Abort, "bin/rails aborted!\nStandardError: An error has occurred, this and all later migrations " \
+                     "canceled: (StandardError)\n\nPG::UndefinedTable: ERROR:  relation \"accounts\" does not " \
+                     "exist\nCaused by migration #{first.version} #{first.name}: the database has no Chatwoot " \
+                     "schema (run db:chatwoot_prepare, which loads it)"
+      end
+      unknown = applied - Schema.runnable.map(&:version)
+      unless unknown.empty?
+        say "Note: schema_migrations has #{unknown.size} version(s) this build does not know " \
+            "(#{unknown.sort.join(', ')}): the database was migrated by a newer image"
+      end
+      if pending.empty?
+        say "Migrations: nothing pending (database '#{@dbname}' is at the schema of Chatwoot #{Standin.version})"
+        return
+      end
+
+      pending.each { |m| run_migration(conn, m) }
+      @actions << "migrated #{pending.size}"
+    end
+
+    def run_migration(conn, migration)
+      say "== #{migration.version} #{migration.name}: migrating ".ljust(79, "=")
+      started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      conn.exec("BEGIN")
+      apply(conn, migration)
+      conn.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", [migration.version])
+      conn.exec_params(<<~SQL, [Standin.env])
+        INSERT INTO ar_internal_metadata (key, value, created_at, updated_at)
+        VALUES ('environment', $1, #{now_sql}, #{now_sql})
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+      SQL
+      conn.exec("COMMIT")
+      took = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+      say "== #{migration.version} #{migration.name}: migrated (#{format('%.4f', took)}s) ".ljust(79, "=")
+    rescue PG::Error => e
+      conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
+      raise Abort, "bin/rails aborted!\nStandardError: An error has occurred, this and all later migrations " \
+                   "canceled: (StandardError)\n\n#{e.class}: #{e.message.strip}\n" \
+                   "Caused by migration #{migration.version} #{migration.name}"
+    end
+  end
+end

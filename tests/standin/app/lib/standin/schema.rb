@@ -1,0 +1,143 @@
+# frozen_string_literal: true
+
+# TEST DOUBLE of chatwoot/chatwoot: a small, honest schema and a versioned list
+# of migrations. Each migration is tagged with the first Chatwoot version that
+# ships it; an image built with CHATWOOT_VERSION=X knows every migration whose
+# tag is <= X. Loading the schema (fresh database) applies the base schema plus
+# every known migration and records their versions, as a Rails schema load does;
+# on an existing database only the known-but-not-applied migrations run.
+
+require "rubygems" # Gem::Version
+
+module Standin
+  module Schema
+    Migration = Struct.new(:version, :since, :name, :extension, :sql, keyword_init: true)
+
+    # The tables every Chatwoot database has had since long before 4.0.
+    BASE_SQL = <<~SQL
+      CREATE TABLE ar_internal_metadata (
+        key character varying PRIMARY KEY,
+        value character varying,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE TABLE schema_migrations (
+        version character varying PRIMARY KEY
+      );
+      CREATE TABLE installation_configs (
+        id bigserial PRIMARY KEY,
+        name character varying NOT NULL,
+        serialized_value jsonb DEFAULT '{}'::jsonb NOT NULL,
+        locked boolean DEFAULT true NOT NULL,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE UNIQUE INDEX index_installation_configs_on_name ON installation_configs (name);
+      CREATE TABLE accounts (
+        id bigserial PRIMARY KEY,
+        name character varying NOT NULL,
+        locale integer DEFAULT 0,
+        domain character varying(100),
+        support_email character varying(100),
+        status integer DEFAULT 0,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE TABLE users (
+        id bigserial PRIMARY KEY,
+        email character varying NOT NULL,
+        name character varying NOT NULL,
+        display_name character varying,
+        encrypted_password character varying DEFAULT ''::character varying NOT NULL,
+        type character varying,
+        confirmed_at timestamp without time zone,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE UNIQUE INDEX index_users_on_email ON users (email);
+      CREATE TABLE account_users (
+        id bigserial PRIMARY KEY,
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        user_id bigint NOT NULL REFERENCES users (id),
+        role integer DEFAULT 0,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE TABLE inboxes (
+        id bigserial PRIMARY KEY,
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        name character varying NOT NULL,
+        channel_type character varying,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE TABLE conversations (
+        id bigserial PRIMARY KEY,
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        inbox_id bigint REFERENCES inboxes (id),
+        display_id integer NOT NULL,
+        status integer DEFAULT 0 NOT NULL,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE TABLE messages (
+        id bigserial PRIMARY KEY,
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        conversation_id bigint NOT NULL REFERENCES conversations (id),
+        content text,
+        message_type integer NOT NULL,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+    SQL
+
+    # version (timestamp, as Rails names migrations), since (first CHATWOOT_VERSION
+    # shipping it), name, SQL. Keep sorted by version.
+    MIGRATIONS = [
+      Migration.new(
+        version: "20240219000000", since: "4.0.0", name: "EnableVectorAndCreateArticleEmbeddings",
+        extension: "vector",
+        sql: <<~SQL
+          CREATE TABLE article_embeddings (
+            id bigserial PRIMARY KEY,
+            article_id bigint NOT NULL,
+            term text NOT NULL,
+            embedding vector(1536),
+            created_at timestamp(6) without time zone NOT NULL,
+            updated_at timestamp(6) without time zone NOT NULL
+          );
+        SQL
+      ),
+      Migration.new(
+        version: "20250910000000", since: "4.15.0", name: "AddIndexOnMessagesConversationIdCreatedAt",
+        sql: "CREATE INDEX index_messages_on_conversation_id_and_created_at ON messages (conversation_id, created_at);"
+      ),
+      Migration.new(
+        version: "20260120000000", since: "4.16.0", name: "AddStandinAddedIn416ToAccounts",
+        sql: "ALTER TABLE accounts ADD COLUMN standin_added_in_4_16 boolean DEFAULT false NOT NULL;"
+      )
+    ].freeze
+
+    # STANDIN_FAULT=migrate: a migration that always fails (never part of a schema load).
+    FAULT_MIGRATION = Migration.new(
+      version: "20991231235959", since: "0", name: "StandinFaultBrokenMigration",
+      sql: "ALTER TABLE standin_fault_table_that_does_not_exist ADD COLUMN broken integer;"
+    )
+
+    module_function
+
+    def shipped
+      current = Gem::Version.new(Standin.version.sub(/[-+].*\z/, ""))
+      MIGRATIONS.select { |m| Gem::Version.new(m.since) <= current }
+    end
+
+    # Migrations this build runs with db:migrate (the fault one only in a faulty build).
+    def runnable
+      Standin.fault == "migrate" ? shipped + [FAULT_MIGRATION] : shipped
+    end
+
+    def schema_version
+      shipped.map(&:version).max || "0"
+    end
+  end
+end

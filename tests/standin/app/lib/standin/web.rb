@@ -1,0 +1,253 @@
+# frozen_string_literal: true
+
+# TEST DOUBLE of chatwoot/chatwoot: the web process (`rails s`), a Rack app on
+# WEBrick. It answers the few routes the collection depends on with Chatwoot's
+# observable behaviour; everything else is a 404.
+
+require "rack"
+require "digest/sha1"
+require "base64"
+require "securerandom"
+require "pg"
+require "redis-client"
+require_relative "core"
+
+module Standin
+  class Web
+    JSON_TYPE = "application/json; charset=utf-8"
+    HTML_TYPE = "text/html; charset=utf-8"
+    WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    HSTS = "max-age=63072000; includeSubDomains"
+
+    def initialize
+      @force_ssl = Standin.env_flag("FORCE_SSL", false)
+    end
+
+    def call(env)
+      request = Rack::Request.new(env)
+      id = SecureRandom.uuid
+      started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      Standin.log(:info, "[#{id}] Started #{request.request_method} \"#{request.fullpath}\" for " \
+                         "#{request.ip} at #{Time.now.utc.strftime('%Y-%m-%d %H:%M:%S %z')}")
+      status, headers, body = begin
+        dispatch(request)
+      rescue StandardError => e
+        Standin.log(:error, "[#{id}] #{e.class} (#{e.message.strip})")
+        e.backtrace.to_a.first(5).each { |line| Standin.log(:error, "[#{id}]   #{line}") }
+        html(500, "We're sorry, but something went wrong.")
+      end
+      ms = ((Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) * 1000).round
+      Standin.log(:info, "[#{id}] Completed #{status} #{Rack::Utils::HTTP_STATUS_CODES[status]} in #{ms}ms")
+      [status, headers, body]
+    end
+
+    private
+
+    def dispatch(request)
+      if @force_ssl
+        return redirect_to_https(request) unless request.ssl?
+      end
+
+      status, headers, body = route(request)
+      headers["strict-transport-security"] = HSTS if @force_ssl && request.ssl?
+      [status, headers, body]
+    end
+
+    # As ActionDispatch::SSL: 301 for GET/HEAD, 307 otherwise, keeping host, port and path.
+    def redirect_to_https(request)
+      location = +"https://#{request.host}"
+      location << ":#{request.port}" unless [80, 443].include?(request.port)
+      location << request.fullpath
+      status = request.get? || request.head? ? 301 : 307
+      [status, { "content-type" => "text/html", "location" => location }, []]
+    end
+
+    def route(request)
+      path = request.path_info
+      path = path.chomp("/") while path.length > 1 && path.end_with?("/")
+      get = request.get? || request.head?
+      case path
+      when "/health" then get ? json(200, "status" => "woot") : not_found
+      when "/api" then get ? api_status : not_found
+      when "/cable" then cable(request)
+      when "/" then get ? root(request) : not_found
+      when "/installation/onboarding" then get ? onboarding(request) : not_found
+      when "/app/login" then get ? html(200, "Chatwoot (TEST DOUBLE): login page") : not_found
+      else not_found
+      end
+    end
+
+    # GET /api: always 200 with the state of Redis and Postgres, except that a Redis
+    # error other than a connection failure (e.g. a wrong or missing password)
+    # escapes, as in Chatwoot, and becomes a 500.
+    def api_status
+      json(200,
+           "version" => Standin.version,
+           "timestamp" => Time.now.utc.strftime("%Y-%m-%d %H:%M:%S"),
+           "queue_services" => redis_status,
+           "data_services" => postgres_status)
+    end
+
+    def redis_status
+      client = Standin.redis_client(connect_timeout: 1, read_timeout: 1, write_timeout: 1, reconnect_attempts: 0)
+      client.call("PING") == "PONG" ? "ok" : "failing"
+    rescue RedisClient::ConnectionError => e
+      Standin.log(:warn, "Redis unreachable: #{e.class}: #{e.message}")
+      "failing"
+    ensure
+      client&.close
+    end
+
+    def postgres_status
+      conn = Standin.pg_connect(connect_timeout: 3)
+      conn.exec("SELECT count(*) FROM installation_configs")
+      "ok"
+    rescue PG::Error => e
+      Standin.log(:warn, "Database check failed: #{e.class}: #{e.message.strip}")
+      "failing"
+    ensure
+      conn&.close
+    end
+
+    def onboarding_pending?
+      client = Standin.redis_client(connect_timeout: 1, read_timeout: 1, write_timeout: 1, reconnect_attempts: 0)
+      !client.call("GET", Standin::ONBOARDING_KEY).nil?
+    ensure
+      client&.close
+    end
+
+    def root(request)
+      return redirect(request, "/installation/onboarding") if onboarding_pending?
+
+      html(200, "Chatwoot (TEST DOUBLE of chatwoot/chatwoot #{Standin.version})")
+    end
+
+    def onboarding(request)
+      return redirect(request, "/") unless onboarding_pending?
+
+      html(200, "Chatwoot (TEST DOUBLE): installation onboarding, create the super admin here")
+    end
+
+    # ActionCable's mount: a websocket handshake gets 101 Switching Protocols, any
+    # other request a 404 "Page not found".
+    def cable(request)
+      upgrade = request.get_header("HTTP_UPGRADE").to_s
+      connection = request.get_header("HTTP_CONNECTION").to_s
+      unless request.get? && upgrade.casecmp?("websocket") &&
+             connection.split(",").map(&:strip).any? { |t| t.casecmp?("upgrade") }
+        return [404, { "content-type" => "text/plain" }, ["Page not found"]]
+      end
+
+      key = request.get_header("HTTP_SEC_WEBSOCKET_KEY").to_s
+      version = request.get_header("HTTP_SEC_WEBSOCKET_VERSION").to_s
+      if version != "13" || key.empty? || Base64.decode64(key).bytesize != 16
+        return [400, { "content-type" => "text/plain", "sec-websocket-version" => "13" }, ["Bad Request"]]
+      end
+
+      accept = Base64.strict_encode64(Digest::SHA1.digest(key + WS_GUID))
+      headers = { "upgrade" => "websocket", "connection" => "Upgrade", "sec-websocket-accept" => accept }
+      offered = request.get_header("HTTP_SEC_WEBSOCKET_PROTOCOL").to_s.split(",").map(&:strip)
+      headers["sec-websocket-protocol"] = "actioncable-v1-json" if offered.include?("actioncable-v1-json")
+      Standin.log(:info, "Successfully upgraded to WebSocket (REQUEST_METHOD: GET, HTTP_UPGRADE: #{upgrade})")
+      [101, headers, CableSession.new]
+    end
+
+    def redirect(request, path)
+      [302, { "content-type" => HTML_TYPE, "location" => "#{request.base_url}#{path}" },
+       ["<html><body>You are being <a href=\"#{request.base_url}#{path}\">redirected</a>.</body></html>"]]
+    end
+
+    def json(status, payload)
+      [status, { "content-type" => JSON_TYPE }, [JSON.generate(payload)]]
+    end
+
+    def html(status, text)
+      [status, { "content-type" => HTML_TYPE },
+       ["<!DOCTYPE html><html><head><title>Chatwoot</title></head><body><p>#{Rack::Utils.escape_html(text)}</p>" \
+        "</body></html>\n"]]
+    end
+
+    def not_found
+      html(404, "The page you were looking for doesn't exist.")
+    end
+  end
+
+  # A minimal ActionCable-like websocket session on the raw stream: sends the
+  # welcome message, pings every 3 s, answers ping and close frames, ends when
+  # the client closes (or after an hour).
+  class CableSession
+    MAX_SECONDS = 3600
+
+    def call(stream)
+      send_text(stream, JSON.generate("type" => "welcome"))
+      deadline = Time.now + MAX_SECONDS
+      next_ping = Time.now + 3
+      while Time.now < deadline
+        ready = IO.select([stream], nil, nil, [next_ping - Time.now, 0].max)
+        if ready
+          frame = read_frame(stream)
+          break if frame.nil?
+
+          opcode, payload = frame
+          if opcode == 0x8 # close: answer it and end the session
+            send_frame(stream, 0x8, payload[0, 2].to_s)
+            break
+          end
+          send_frame(stream, 0xA, payload) if opcode == 0x9 # ping -> pong
+        end
+        if Time.now >= next_ping
+          send_text(stream, JSON.generate("type" => "ping", "message" => Time.now.to_i))
+          next_ping = Time.now + 3
+        end
+      end
+    rescue IOError, SystemCallError
+      nil
+    ensure
+      stream.close rescue nil # rubocop:disable Style/RescueModifier
+    end
+
+    private
+
+    def send_text(stream, text)
+      send_frame(stream, 0x1, text)
+    end
+
+    def send_frame(stream, opcode, payload)
+      payload = payload.to_s.b
+      header = [0x80 | opcode].pack("C")
+      header << if payload.bytesize < 126
+                  [payload.bytesize].pack("C")
+                elsif payload.bytesize < 65_536
+                  [126, payload.bytesize].pack("Cn")
+                else
+                  [127, payload.bytesize].pack("CQ>")
+                end
+      stream.write(header + payload)
+      stream.flush if stream.respond_to?(:flush)
+      true
+    end
+
+    def read_exact(stream, count)
+      data = +""
+      data << stream.readpartial(count - data.bytesize) while data.bytesize < count
+      data
+    rescue EOFError
+      nil
+    end
+
+    def read_frame(stream)
+      head = read_exact(stream, 2) or return nil
+      b0, b1 = head.unpack("CC")
+      length = b1 & 0x7F
+      if length == 126
+        length = (read_exact(stream, 2) or return nil).unpack1("n")
+      elsif length == 127
+        length = (read_exact(stream, 8) or return nil).unpack1("Q>")
+      end
+      mask = (b1 & 0x80).zero? ? nil : (read_exact(stream, 4) or return nil).bytes
+      payload = length.zero? ? +"" : (read_exact(stream, length) or return nil)
+      payload = payload.bytes.each_with_index.map { |b, i| b ^ mask[i % 4] }.pack("C*") if mask
+      [b0 & 0x0F, payload]
+    end
+  end
+end
