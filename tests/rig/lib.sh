@@ -1,0 +1,56 @@
+# Helpers shared by the rig scripts (sourced, never run).
+# Each script prints at most one summary line on success; long output goes to log files.
+
+RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$RIG_DIR/../.." && pwd)
+
+if [[ $EUID -eq 0 ]]; then
+	RIG_CACHE=${SINAPUM_RIG_CACHE:-/var/cache/sinapum-chatwoot-rig}
+	RIG_STATE=${SINAPUM_RIG_STATE:-/var/lib/sinapum-chatwoot-rig}
+	RIG_LOG_DIR=${SINAPUM_RIG_LOG_DIR:-/var/log/sinapum-chatwoot-rig}
+else
+	# A non-root user cannot write the system paths; keep everything under $HOME instead.
+	RIG_CACHE=${SINAPUM_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sinapum-chatwoot-rig}
+	RIG_STATE=${SINAPUM_RIG_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/sinapum-chatwoot-rig}
+	RIG_LOG_DIR=${SINAPUM_RIG_LOG_DIR:-$RIG_STATE/log}
+fi
+
+RIG_BASE_IMAGE=sinapum-rig/debian:trixie
+RIG_REGISTRY=127.0.0.1:5000
+# Chatwoot versions the stand-in image is built (and pushed) for; add new releases here.
+RIG_STANDIN_VERSIONS=(4.15.1)
+
+die() {
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+need_root() {
+	[[ $EUID -eq 0 ]] || die "$1 needs root; run it as root (or have it done once by root)"
+}
+
+# run_logged NAME CMD...: runs CMD with its output in $RIG_LOG_DIR/NAME.log; on failure shows the log's tail and exits.
+run_logged() {
+	local name=$1 log status=0
+	shift
+	mkdir -p "$RIG_LOG_DIR"
+	log=$RIG_LOG_DIR/$name.log
+	"$@" >"$log" 2>&1 </dev/null || status=$?
+	if ((status != 0)); then
+		{
+			printf '%s: error: %s failed (exit %d): %s\n' "${0##*/}" "$name" "$status" "$*"
+			printf '  last lines of %s:\n' "$log"
+			tail -n 30 "$log" | sed 's/^/  | /'
+		} >&2
+		exit "$status"
+	fi
+}
+
+# version_ge A B: true when dotted version A >= B.
+version_ge() {
+	[[ $(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1) == "$2" ]]
+}
+
+image_exists() {
+	docker image inspect "$1" >/dev/null 2>&1
+}
