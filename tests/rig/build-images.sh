@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the rig's images from the base image (in parallel); an image is rebuilt only when its build
+# context, build arguments or the base image changed (a hash of them is kept as a label on the image).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+HASH_LABEL=org.sinapum.rig.context-hash
+IMAGES_DIR=$REPO_DIR/tests/images
+STANDIN_DIR=$REPO_DIR/tests/standin
+
+base_id=$(docker image inspect -f '{{.Id}}' "$RIG_BASE_IMAGE" 2>/dev/null) ||
+	die "$RIG_BASE_IMAGE is missing: run base-image.sh first"
+
+# context_hash DIR EXTRA...: names, modes and contents of the files under DIR, plus EXTRA (never DIR's own
+# path, so another checkout of the same tree reuses the images).
+context_hash() {
+	local dir=$1
+	shift
+	{
+		printf '%s\n' "$@"
+		cd "$dir"
+		find . -type f -printf '%p %m\n' | LC_ALL=C sort
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	} | sha256sum | cut -d' ' -f1
+}
+
+# build TAG DIR [BUILD-ARG...]: prints "built TAG" or "kept TAG".
+build() {
+	local tag=$1 dir=$2 hash current
+	shift 2
+	local args=(--build-arg "BASE=$RIG_BASE_IMAGE")
+	local arg
+	for arg in "$@"; do args+=(--build-arg "$arg"); done
+	hash=$(context_hash "$dir" "$base_id" "$tag" "$@")
+	current=$(docker image inspect -f "{{index .Config.Labels \"$HASH_LABEL\"}}" "$tag" 2>/dev/null || true)
+	if [[ $current == "$hash" ]]; then
+		echo "kept $tag"
+		return 0
+	fi
+	# The legacy builder: Debian 12's engine has no buildx to pair with, and these builds need nothing more.
+	run_logged "build-${tag//[\/:]/-}" env DOCKER_BUILDKIT=0 docker build --force-rm \
+		--label "$HASH_LABEL=$hash" "${args[@]}" -t "$tag" "$dir"
+	echo "built $tag"
+}
+
+jobs_dir=$(mktemp -d)
+trap 'rm -rf "$jobs_dir"' EXIT
+pids=()
+start() {
+	build "$@" >"$jobs_dir/${#pids[@]}.out" &
+	pids+=($!)
+}
+
+start sinapum-rig/pgvector:pg17 "$IMAGES_DIR/pgvector"
+start sinapum-rig/redis:8 "$IMAGES_DIR/redis"
+start sinapum-rig/registry:2 "$IMAGES_DIR/registry"
+start sinapum-rig/server:trixie "$IMAGES_DIR/server"
+if [[ -f $STANDIN_DIR/Dockerfile ]]; then
+	for version in "${RIG_STANDIN_VERSIONS[@]}"; do
+		start "sinapum-rig/chatwoot-standin:v$version" "$STANDIN_DIR" "CHATWOOT_VERSION=$version"
+	done
+fi
+
+failed=0
+for pid in "${pids[@]}"; do
+	wait "$pid" || failed=1
+done
+((failed == 0)) || die "some images failed to build (see above)"
+
+# Rebuilt images leave their predecessors dangling; only ours (by label) are removed.
+docker image prune -f --filter "label=$HASH_LABEL" >/dev/null
+
+built=$(cat "$jobs_dir"/*.out | awk '$1 == "built" {print $2}' | paste -sd' ')
+kept=$(cat "$jobs_dir"/*.out | awk '$1 == "kept" {print $2}' | paste -sd' ')
+skipped=
+[[ -f $STANDIN_DIR/Dockerfile ]] || skipped=" (no tests/standin/Dockerfile: stand-in skipped)"
+echo "built: ${built:-none}; kept: ${kept:-none}$skipped"
