@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Brings the whole test rig up (host packages, Compose, engine, images, registry); every step is
+# idempotent, so a second run only checks. Prints one line per step with its duration.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+STEPS=(host-packages compose-plugin engine base-image build-images registry)
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+
+total_start=$(now)
+for step in "${STEPS[@]}"; do
+	start=$(now)
+	status=0
+	summary=$("$RIG_DIR/$step.sh") || status=$?
+	if ((status != 0)); then
+		printf 'rig: %-15s FAILED after %ss (exit %d)\n' "$step" "$(elapsed "$start" "$(now)")" "$status" >&2
+		exit "$status"
+	fi
+	printf 'rig: %-15s %6ss  %s\n' "$step" "$(elapsed "$start" "$(now)")" "${summary##*$'\n'}"
+done
+printf 'rig: %-15s %6ss\n' total "$(elapsed "$total_start" "$(now)")"
