@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Drive the real `ansible-playbook site.yml` against this machine's engine, on a project of the tests' own."""
+import json
+import re
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+VARS_FILE = REPO / "tests" / "e2e" / "vars.yml"
+VARS = yaml.safe_load(VARS_FILE.read_text())
+CONTAINERS = {s: f"{VARS['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")}
+RECAP_RE = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+class Run:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.out = proc.stdout + proc.stderr
+        m = RECAP_RE.search(proc.stdout)
+        self.ok, self.changed, self.unreachable, self.failed = (int(g) for g in m.groups()) if m else (None,) * 4
+
+    def __repr__(self):
+        return f"<Run rc={self.rc} changed={self.changed}>\n{self.out[-6000:]}"
+
+
+def playbook(*args, verbosity=0):
+    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args]
+    if verbosity:
+        cmd.append("-" + "v" * verbosity)
+    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
+    return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200, check=False))
+
+
+def _path():
+    import os
+
+    return f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}"
+
+
+def sh(*argv, check=True):
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300, check=check)
+
+
+def psql(sql):
+    """Run SQL inside the Postgres container (socket, trust) and return the trimmed output."""
+    return sh("docker", "exec", CONTAINERS["postgres"], "psql", "-U", "chatwoot", "-d", "chatwoot",
+              "-v", "ON_ERROR_STOP=1", "-tAc", sql).stdout.strip()
+
+
+def container_ids():
+    return {s: sh("docker", "inspect", "-f", "{{.Id}}", c).stdout.strip() for s, c in CONTAINERS.items()}
+
+
+def http_json(path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{VARS['chatwoot_rails_port']}{path}", timeout=10) as resp:
+        return resp.status, json.loads(resp.read())
+
+
+def secrets():
+    return json.loads(Path(VARS["chatwoot_state_dir"], "secrets.json").read_text())
+
+
+def remove_project():
+    """Leave no trace of an earlier run: containers, volumes, network, files."""
+    project_dir = Path(VARS["chatwoot_project_dir"])
+    if (project_dir / "docker-compose.yml").exists():
+        sh("docker", "compose", "--project-directory", str(project_dir), "down", "--volumes", "--remove-orphans", check=False)
+    sh("docker", "rm", "-f", *CONTAINERS.values(), check=False)
+    for vol in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume"):
+        sh("docker", "volume", "rm", "-f", VARS[vol], check=False)
+    sh("docker", "network", "rm", VARS["chatwoot_network_name"], check=False)
+    sh("rm", "-rf", str(project_dir), VARS["chatwoot_state_dir"])
+
+
+@pytest.fixture(scope="session")
+def first_run():
+    remove_project()
+    run = playbook()
+    assert run.rc == 0, run
+    return run

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`ansible-playbook site.yml` on this machine: deploy, idempotence, check mode, restarts, data, bad input, secrets."""
+import hashlib
+import os
+import socket
+import stat
+import time
+import uuid
+from pathlib import Path
+
+from conftest import CONTAINERS, VARS, container_ids, http_json, playbook, psql, secrets, sh
+
+PROJECT = Path(VARS["chatwoot_project_dir"])
+STATE = Path(VARS["chatwoot_state_dir"])
+
+
+def test_first_run_leaves_chatwoot_healthy(first_run):
+    assert first_run.failed == 0
+    status, body = http_json("/api")
+    assert status == 200
+    assert body["data_services"] == "ok" and body["queue_services"] == "ok", body
+    assert http_json("/health") == (200, {"status": "woot"})
+
+
+def test_first_run_prepared_the_database(first_run):
+    assert "db:chatwoot_prepare" in first_run.out
+    assert psql("SELECT extname FROM pg_extension WHERE extname = 'vector'") == "vector"
+    assert psql("SELECT to_regclass('public.installation_configs') IS NOT NULL") == "t"
+    assert psql("SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL") == "t"
+
+
+def test_second_run_changes_nothing_and_skips_prepare(first_run):
+    run = playbook()
+    assert run.rc == 0, run
+    assert run.changed == 0, run
+    prepare = run.out.split("Prepare the database (db:chatwoot_prepare)]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping: [localhost]" in prepare, prepare
+
+
+def test_check_mode_with_diff_on_a_deployed_host_changes_nothing(first_run):
+    run = playbook("--check", "--diff")
+    assert run.rc == 0, run
+    assert run.changed == 0, run
+
+
+def test_files_are_root_only_where_secrets_live(first_run):
+    def mode(path):
+        st = path.stat()
+        return stat.S_IMODE(st.st_mode), st.st_uid
+
+    assert mode(PROJECT / ".env") == (0o600, 0)
+    assert mode(STATE / "secrets.json") == (0o600, 0)
+    assert mode(STATE) == (0o700, 0)
+    compose = (PROJECT / "docker-compose.yml").read_text()
+    assert "Ansible" in compose.splitlines()[0]
+    for name, value in secrets().items():
+        assert value not in compose, f"{name} is written into the compose file"
+
+
+def test_postgres_and_redis_are_published_on_loopback_only(first_run):
+    for service, port in (("postgres", 5432), ("redis", 6379)):
+        published = sh("docker", "port", CONTAINERS[service], str(port)).stdout.split()
+        assert published == [f"127.0.0.1:{VARS[f'chatwoot_{service}_port']}"], published
+
+
+def test_redis_demands_the_password(first_run):
+    with socket.create_connection(("127.0.0.1", VARS["chatwoot_redis_port"]), timeout=5) as conn:
+        conn.sendall(b"PING\r\n")
+        assert conn.recv(200).startswith(b"-NOAUTH"), "Redis answered without a password"
+        conn.sendall(f"AUTH {secrets()['redis_password']}\r\nPING\r\n".encode())
+        time.sleep(0.2)
+        assert b"+PONG" in conn.recv(200)
+
+
+def test_a_job_enqueued_is_processed_by_sidekiq(first_run):
+    marker = f"e2e-{uuid.uuid4().hex[:8]}"
+    sh("docker", "exec", CONTAINERS["rails"], "bundle", "exec", "rails", "runner",
+       f'StandinProbeJob.perform_async("{marker}")')
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if psql(f"SELECT count(*) FROM standin_job_runs WHERE marker = '{marker}'") == "1":
+            return
+        time.sleep(1)
+    raise AssertionError(f"job {marker} was not processed within 60 s")
+
+
+def test_env_change_restarts_web_and_worker_only_and_keeps_data(first_run):
+    psql("CREATE TABLE IF NOT EXISTS e2e_durability (note text)")
+    note = uuid.uuid4().hex
+    psql(f"INSERT INTO e2e_durability VALUES ('{note}')")
+    before = container_ids()
+
+    run = playbook("-e", "chatwoot_log_level=debug")
+    assert run.rc == 0, run
+    after = container_ids()
+    assert after["postgres"] == before["postgres"] and after["redis"] == before["redis"]
+    assert after["rails"] != before["rails"] and after["sidekiq"] != before["sidekiq"]
+    assert psql(f"SELECT count(*) FROM e2e_durability WHERE note = '{note}'") == "1"
+
+    restored = playbook()
+    assert restored.rc == 0 and restored.changed > 0, restored
+    assert psql(f"SELECT count(*) FROM e2e_durability WHERE note = '{note}'") == "1"
+
+
+def _snapshot():
+    files = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (PROJECT / ".env", PROJECT / "docker-compose.yml",
+                                                                     STATE / "secrets.json")}
+    return files, container_ids()
+
+
+def test_bad_input_stops_before_the_host_is_touched(first_run):
+    before = _snapshot()
+    cases = {
+        "chatwoot_rails_port=70000": "chatwoot_rails_port",
+        "chatwoot_version=latest": "chatwoot_allow_floating_tag",
+        "chatwoot_project_dir=relative/path": "chatwoot_project_dir",
+        "chatwoot_frontend_url=not-a-url": "chatwoot_frontend_url",
+        "chatwoot_postgres_image=Not A Reference": "chatwoot_postgres_image",
+        "chatwoot_redis_password=short": "chatwoot_redis_password",
+        "chatwoot_postgres_password=a-different-password-1234": "chatwoot_postgres_password",
+    }
+    for extra, named in cases.items():
+        run = playbook("-e", extra)
+        assert run.rc != 0, f"{extra} was accepted"
+        assert named in run.out, f"{extra}: the error does not name {named}\n{run.out[-3000:]}"
+        assert _snapshot() == before, f"{extra} changed the host"
+
+
+def test_no_secret_in_any_output_even_at_vvv_with_diff(first_run):
+    run = playbook("--diff", verbosity=3)
+    assert run.rc == 0, run
+    leaked = [name for name, value in secrets().items() if value in run.out]
+    assert not leaked, f"secrets printed: {leaked}"
+    assert os.path.getsize(PROJECT / ".env") > 0
