@@ -9,8 +9,11 @@ Standin.require_secret_key_base!
 require "sidekiq"
 require_relative "models"
 
+# Client side only (rails runner): Sidekiq's own log lines go to stderr, so what
+# the runner's code prints is all there is on stdout.
 Sidekiq.configure_client do |config|
   config.redis = Standin.redis_options
+  config.logger = Sidekiq::Logger.new($stderr)
 end
 
 Dir[File.join(Standin::APP_ROOT, "app", "jobs", "*.rb")].sort.each { |f| require f }

@@ -41,11 +41,11 @@ module Standin
       File.write(pidfile, "#{Process.pid}\n")
       at_exit { File.delete(pidfile) if File.exist?(pidfile) && File.read(pidfile).to_i == Process.pid }
 
-      server = Rackup::Handler::WEBrick::Server.new(
-        Standin::Web.new,
+      server = WEBrick::HTTPServer.new(
         BindAddress: host, Port: port, AccessLog: [], DoNotReverseLookup: true,
         Logger: WEBrick::Log.new(out, WEBrick::BasicLog::WARN)
       )
+      server.mount("/", Rackup::Handler::WEBrick, Standin::Web.new)
       %w[INT TERM].each { |sig| trap(sig) { server.shutdown } }
       out.puts "* Listening on http://#{host}:#{port}"
       out.puts "Use Ctrl-C to stop"

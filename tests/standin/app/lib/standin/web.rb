@@ -6,7 +6,6 @@
 
 require "rack"
 require "digest/sha1"
-require "base64"
 require "securerandom"
 require "pg"
 require "redis-client"
@@ -140,11 +139,11 @@ module Standin
 
       key = request.get_header("HTTP_SEC_WEBSOCKET_KEY").to_s
       version = request.get_header("HTTP_SEC_WEBSOCKET_VERSION").to_s
-      if version != "13" || key.empty? || Base64.decode64(key).bytesize != 16
+      if version != "13" || key.empty? || key.unpack1("m").bytesize != 16
         return [400, { "content-type" => "text/plain", "sec-websocket-version" => "13" }, ["Bad Request"]]
       end
 
-      accept = Base64.strict_encode64(Digest::SHA1.digest(key + WS_GUID))
+      accept = [Digest::SHA1.digest(key + WS_GUID)].pack("m0")
       headers = { "upgrade" => "websocket", "connection" => "Upgrade", "sec-websocket-accept" => accept }
       offered = request.get_header("HTTP_SEC_WEBSOCKET_PROTOCOL").to_s.split(",").map(&:strip)
       headers["sec-websocket-protocol"] = "actioncable-v1-json" if offered.include?("actioncable-v1-json")
