@@ -42,7 +42,7 @@ run_init_scripts() {
 			;;
 		*.sql) echo "$0: running $f"; psql_init --dbname "$POSTGRES_DB" -f "$f" ;;
 		*.sql.gz) echo "$0: running $f"; gzip -dc "$f" | psql_init --dbname "$POSTGRES_DB" ;;
-		*) [[ -e $f ]] && echo "$0: ignoring $f" ;;
+		*) if [[ -e $f ]]; then echo "$0: ignoring $f"; fi ;;
 		esac
 	done
 }

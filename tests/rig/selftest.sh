@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Checks that the rig's images behave like the official ones they stand in for, and that the registry
+# serves them. Needs up.sh to have run. Exits non-zero when any check fails; removes what it started.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PG=sinapum-rig/pgvector:pg17
+REDIS=sinapum-rig/redis:8
+SERVER=sinapum-rig/server:trixie
+PREFIX=sinapum-rig-selftest-$$
+NET=$PREFIX-net
+PG_VOLUME=$PREFIX-pgdata
+SERVER_VOLUME=$PREFIX-docker
+# How a Molecule server runs here: --privileged fails on these hosts (no CAP_SYS_RESOURCE to grant).
+SERVER_FLAGS=(--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined
+	--security-opt apparmor=unconfined -v /sys/fs/cgroup:/sys/fs/cgroup:rw --tmpfs /run --tmpfs /run/lock
+	-v "$SERVER_VOLUME:/var/lib/docker")
+
+cleanup() {
+	local ids
+	ids=$(docker ps -aq --filter "name=^$PREFIX-" 2>/dev/null || true)
+	[[ -z $ids ]] || docker rm -f $ids >/dev/null 2>&1 || true
+	docker network rm "$NET" >/dev/null 2>&1 || true
+	docker volume rm "$PG_VOLUME" "$SERVER_VOLUME" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+mkdir -p "$RIG_LOG_DIR"
+LOG=$RIG_LOG_DIR/selftest.log
+: >"$LOG"
+passed=0
+failed=0
+
+# check NAME FUNCTION: runs FUNCTION with its output in the log; prints one line per check.
+check() {
+	local name=$1 status=0
+	printf '\n=== %s\n' "$name" >>"$LOG"
+	# In the background so that errexit holds inside the check (an `||` here would switch it off).
+	"$2" >>"$LOG" 2>&1 &
+	wait $! || status=$?
+	if ((status == 0)); then
+		passed=$((passed + 1))
+		printf 'ok    %s\n' "$name"
+	else
+		failed=$((failed + 1))
+		printf 'FAIL  %s\n' "$name"
+		sed -n "/^=== $name\$/,\$p" "$LOG" | tail -n 15 | sed 's/^/  | /'
+	fi
+}
+
+fail() {
+	echo "FAILED: $*"
+	exit 1
+}
+
+# wait_for SECONDS CMD...: retries CMD until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS < deadline)) || fail "still failing after the wait: $*"
+		sleep 0.5
+	done
+}
+
+psql_net() { # PASSWORD SQL: psql over TCP from another container on the network
+	docker run --rm --network "$NET" -e PGPASSWORD="$1" "$PG" \
+		psql -h "$PREFIX-pg" -U chatwoot -d chatwoot_test -v ON_ERROR_STOP=1 -Atc "$2"
+}
+
+redis_net() { # redis-cli ARGS... from another container on the network
+	docker run --rm --network "$NET" "$REDIS" redis-cli -h "$PREFIX-redis" "$@"
+}
+
+compose_plugin() {
+	local v
+	v=$(docker compose version --short)
+	echo "compose $v"
+	version_ge "${v#v}" 2.18 || fail "compose $v < 2.18"
+}
+
+pg_refuses_without_password() {
+	local out status=0
+	out=$(docker run --rm --name "$PREFIX-pg-nopw" "$PG" 2>&1) || status=$?
+	echo "$out"
+	((status != 0)) || fail "started without POSTGRES_PASSWORD"
+	grep -q POSTGRES_PASSWORD <<<"$out" || fail "no message naming POSTGRES_PASSWORD"
+}
+
+pg_initialises_and_serves_tcp() {
+	docker run -d --name "$PREFIX-pg" --network "$NET" -v "$PG_VOLUME:/var/lib/postgresql/data" \
+		-e POSTGRES_USER=chatwoot -e POSTGRES_PASSWORD='pg s3cret' -e POSTGRES_DB=chatwoot_test "$PG"
+	# TCP only answers once initialisation is over (the set-up server listens on the socket only).
+	wait_for 60 docker exec "$PREFIX-pg" pg_isready -h 127.0.0.1 -U chatwoot -d chatwoot_test
+	[[ $(psql_net 'pg s3cret' 'select current_user || current_database()') == chatwootchatwoot_test ]] ||
+		fail "password login over TCP"
+	! psql_net wrong 'select 1' || fail "a wrong password was accepted"
+	[[ $(psql_net 'pg s3cret' 'select rolsuper from pg_roles where rolname = current_user') == t ]] ||
+		fail "POSTGRES_USER is not a superuser"
+}
+
+pg_vector_extension() {
+	psql_net 'pg s3cret' 'CREATE EXTENSION vector'
+	[[ $(psql_net 'pg s3cret' "select '[1,2,3]'::vector <-> '[1,2,5]'::vector") == 2 ]] || fail "vector distance"
+}
+
+pg_clean_stop_and_restart() {
+	docker stop "$PREFIX-pg"
+	[[ $(docker inspect -f '{{.State.ExitCode}}' "$PREFIX-pg") == 0 ]] || fail "non-zero exit on docker stop"
+	docker logs "$PREFIX-pg" 2>&1 | tail -n 3 | grep -q 'database system is shut down' || fail "no clean shutdown"
+	docker start "$PREFIX-pg"
+	wait_for 60 docker exec "$PREFIX-pg" pg_isready -h 127.0.0.1 -U chatwoot -d chatwoot_test
+	docker logs "$PREFIX-pg" 2>&1 | grep -q 'skipping initialisation' || fail "initialised again on restart"
+	[[ $(psql_net 'pg s3cret' "select extname from pg_extension where extname = 'vector'") == vector ]] ||
+		fail "data lost on restart"
+}
+
+redis_password_and_user() {
+	docker run -d --name "$PREFIX-redis" --network "$NET" "$REDIS" \
+		redis-server --requirepass 'r3dis pw' --appendonly yes
+	wait_for 30 docker exec "$PREFIX-redis" redis-cli -a 'r3dis pw' --no-auth-warning ping
+	local out
+	out=$(redis_net ping 2>&1 || true)
+	echo "unauthenticated: $out"
+	[[ $out == *NOAUTH* ]] || fail "unauthenticated PING was not refused"
+	out=$(redis_net -a 'r3dis pw' --no-auth-warning ping)
+	[[ $out == PONG ]] || fail "authenticated PING answered '$out'"
+	[[ $(docker exec "$PREFIX-redis" sh -c 'grep ^Uid: /proc/1/status' | awk '{print $2}') != 0 ]] ||
+		fail "redis-server runs as root"
+	docker exec "$PREFIX-redis" sh -c 'test -d /data/appendonlydir' || fail "no AOF in /data"
+}
+
+redis_open_without_password() {
+	docker run -d --name "$PREFIX-redis-open" --network "$NET" "$REDIS"
+	wait_for 30 docker exec "$PREFIX-redis-open" redis-cli ping
+	[[ $(docker run --rm --network "$NET" "$REDIS" redis-cli -h "$PREFIX-redis-open" ping) == PONG ]] ||
+		fail "a server without password does not answer other containers (protected mode)"
+}
+
+server_boots_systemd() {
+	docker run -d --name "$PREFIX-server" --network "$NET" "${SERVER_FLAGS[@]}" "$SERVER"
+	local state
+	# systemctl can only answer once systemd has its bus socket up.
+	wait_for 60 docker exec "$PREFIX-server" test -S /run/systemd/private
+	state=$(timeout 90 docker exec "$PREFIX-server" systemctl is-system-running --wait || true)
+	echo "system state: $state"
+	docker exec "$PREFIX-server" systemctl --failed --no-legend || true
+	[[ $state == running || $state == degraded ]] || fail "systemd state '$state'"
+	[[ $(docker exec "$PREFIX-server" awk '$5 == "/proc/sys" {print $6}' /proc/self/mountinfo) == rw,* ]] ||
+		fail "/proc/sys stayed read-only"
+	! docker exec "$PREFIX-server" sh -c 'command -v docker || command -v dockerd' || fail "docker is preinstalled"
+}
+
+registry_pull() {
+	docker pull "$RIG_REGISTRY/pgvector/pgvector:pg17"
+	[[ $(docker image inspect -f '{{.Id}}' "$RIG_REGISTRY/pgvector/pgvector:pg17") == \
+		$(docker image inspect -f '{{.Id}}' "$PG") ]] || fail "the registry serves another pgvector image"
+	curl -fsS "http://$RIG_REGISTRY/v2/_catalog"
+}
+
+docker network create "$NET" >/dev/null
+check compose-plugin compose_plugin
+check pg-refuses-without-password pg_refuses_without_password
+check pg-initialises-and-serves-tcp pg_initialises_and_serves_tcp
+check pg-vector-extension pg_vector_extension
+check pg-clean-stop-and-restart pg_clean_stop_and_restart
+check redis-password-and-user redis_password_and_user
+check redis-open-without-password redis_open_without_password
+check server-boots-systemd server_boots_systemd
+check registry-pull registry_pull
+
+echo "selftest: $passed passed, $failed failed (log: $LOG)"
+((failed == 0))
