@@ -101,11 +101,11 @@ class ScramSha256(object):
 
     MECHANISM = 'SCRAM-SHA-256'
 
-    def __init__(self, password, nonce=None):
+    def __init__(self, password, nonce=None, username=''):
         self._password = password.encode('utf-8')
         self.nonce = nonce or base64.b64encode(os.urandom(18)).decode('ascii')
-        # PostgreSQL takes the user name from the startup message and ignores n=
-        self.client_first_bare = 'n=,r=' + self.nonce
+        # PostgreSQL takes the user name from the startup message and ignores n= (sent empty)
+        self.client_first_bare = 'n=%s,r=%s' % (username.replace('=', '=3D').replace(',', '=2C'), self.nonce)
         self._server_signature = None
 
     def client_first(self):

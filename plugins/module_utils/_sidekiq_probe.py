@@ -47,6 +47,13 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe impo
 DEFAULT_QUEUES = ('critical', 'high', 'medium', 'default', 'mailers', 'low')
 
 
+def age_words(seconds):
+    """95.4 -> '95', 2.34 -> '2.3': whole seconds once they are many."""
+    if seconds >= 10:
+        return format_seconds(round(seconds))
+    return format_seconds(round(seconds, 1))
+
+
 def _float(value):
     try:
         return float(decode(value))
@@ -219,7 +226,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
                         % len(processes))
     elif not alive:
         problems.append('no heartbeat for %s s, threshold %s s'
-                        % (format_seconds(round(min(ages))), format_seconds(heartbeat_threshold)))
+                        % (age_words(min(ages)), format_seconds(heartbeat_threshold)))
     elif all(p['quiet'] for p in alive):
         problems.append('every live Sidekiq process is quiet (shutting down, taking no new job)')
 
@@ -228,7 +235,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
             latency = details['queues'][name]['latency_s']
             if latency is not None and latency > queue_latency_threshold:
                 problems.append('queue %s: oldest job waiting %s s, threshold %s s (%d jobs queued)'
-                                % (name, format_seconds(round(latency)), format_seconds(queue_latency_threshold),
+                                % (name, age_words(latency), format_seconds(queue_latency_threshold),
                                    details['queues'][name]['size'] or 0))
 
     if problems:
@@ -236,5 +243,5 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
     busy = sum(p['busy'] or 0 for p in alive)
     waiting = sum((q['size'] or 0) for q in details['queues'].values())
     reason = '%d process(es) alive, last heartbeat %s s ago, %d busy, %d job(s) queued' % (
-        len(alive), format_seconds(details['heartbeat_age_s']), busy, waiting)
+        len(alive), age_words(details['heartbeat_age_s']), busy, waiting)
     return component(OK, reason, deadline.elapsed_ms(), **details)

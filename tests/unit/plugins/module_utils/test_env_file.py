@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reading Chatwoot's .env file the way Docker Compose does."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import (
+    deployment_settings,
+    parse_env,
+    read_env_file,
+    to_bool,
+)
+
+SAMPLE = '''
+# Chatwoot
+SECRET_KEY_BASE=abc123
+export RAILS_ENV=production
+POSTGRES_HOST=postgres
+POSTGRES_USERNAME = chatwoot
+POSTGRES_PASSWORD='p@ss #not a comment'
+POSTGRES_DATABASE="chatwoot"  # trailing comment
+REDIS_PASSWORD="with \\"quotes\\" and \\\\ backslash"
+FORCE_SSL=true # inline comment
+EMPTY=
+MULTI="line one
+line two"
+not a line
+1BAD=x
+'''
+
+
+def test_parse_env_follows_compose_rules():
+    env = parse_env(SAMPLE)
+    assert env['SECRET_KEY_BASE'] == 'abc123'
+    assert env['RAILS_ENV'] == 'production'
+    assert env['POSTGRES_USERNAME'] == 'chatwoot'
+    assert env['POSTGRES_PASSWORD'] == 'p@ss #not a comment'
+    assert env['POSTGRES_DATABASE'] == 'chatwoot'
+    assert env['REDIS_PASSWORD'] == 'with "quotes" and \\ backslash'
+    assert env['FORCE_SSL'] == 'true'
+    assert env['EMPTY'] == ''
+    assert env['MULTI'] == 'line one\nline two'
+    assert '1BAD' not in env and 'not a line' not in env
+
+
+def test_deployment_settings_from_env():
+    settings = deployment_settings(parse_env(SAMPLE))
+    assert settings['postgres_user'] == 'chatwoot'
+    assert settings['postgres_password'] == 'p@ss #not a comment'
+    assert settings['postgres_database'] == 'chatwoot'
+    assert settings['redis_password'] == 'with "quotes" and \\ backslash'
+    assert settings['force_ssl'] is True
+    assert settings['redis_tls'] is None
+
+
+def test_database_url_wins_and_redis_url_gives_tls_user_password_db():
+    settings = deployment_settings({
+        'POSTGRES_USERNAME': 'ignored', 'POSTGRES_PASSWORD': 'ignored',
+        'DATABASE_URL': 'postgresql://cw%40user:p%2Fss@postgres:5432/cw_db',
+        'REDIS_URL': 'rediss://acl:from-url@redis:6379/2',
+    })
+    assert (settings['postgres_user'], settings['postgres_password'], settings['postgres_database']) == \
+        ('cw@user', 'p/ss', 'cw_db')
+    assert settings['redis_tls'] is True
+    assert settings['redis_username'] == 'acl'
+    assert settings['redis_password'] == 'from-url'
+    assert settings['redis_db'] == 2
+    # REDIS_PASSWORD wins over the URL's password, as in Chatwoot
+    settings = deployment_settings({'REDIS_URL': 'redis://:from-url@redis:6379', 'REDIS_PASSWORD': 'explicit'})
+    assert settings['redis_password'] == 'explicit'
+    assert settings['redis_tls'] is False
+
+
+def test_empty_settings():
+    settings = deployment_settings(None)
+    assert settings['postgres_user'] is None and settings['redis_password'] is None and settings['force_ssl'] is False
+
+
+@pytest.mark.parametrize('value,expected', [('true', True), ('TRUE', True), ('1', True), ('yes', True),
+                                            ('false', False), ('0', False), ('', False), (None, False)])
+def test_to_bool(value, expected):
+    assert to_bool(value) is expected
+
+
+def test_read_env_file(tmp_path):
+    assert read_env_file(str(tmp_path / 'missing.env')) is None
+    path = tmp_path / '.env'
+    path.write_text('A=1\n')
+    assert read_env_file(str(path)) == {'A': '1'}
+    with pytest.raises(OSError):
+        read_env_file(str(tmp_path))
+    if os.geteuid() != 0:
+        path.chmod(0)
+        with pytest.raises(PermissionError):
+            read_env_file(str(path))

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The sidekiq probe against REAL Sidekiq processes (Debian's ruby-sidekiq) and real Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+
+import pytest
+
+import health_servers as hs
+from health_fixtures import REDIS_PASSWORD
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import (
+    age_words,
+    job_enqueued_at,
+    parse_process,
+    probe_sidekiq,
+)
+
+
+def probe(redis, **kwargs):
+    kwargs.setdefault('timeout', 3)
+    return probe_sidekiq('127.0.0.1', redis.port, REDIS_PASSWORD if redis.password else None, **kwargs)
+
+
+def test_live_worker_is_ok_with_its_details(redis_pw, sidekiq):
+    result = probe(redis_pw)
+    assert result['status'] == 'ok', result
+    mine = [p for p in result['processes'] if p['pid'] == sidekiq.proc.pid]
+    assert len(mine) == 1
+    process = mine[0]
+    assert process['hostname'] == socket.gethostname()
+    assert process['concurrency'] == 2 and process['busy'] == 0 and not process['quiet']
+    assert process['queues'][:2] == ['critical', 'high']
+    assert 0 <= process['beat_age_s'] < 15
+    assert set(result['queues']) >= {'critical', 'high', 'medium', 'default', 'mailers', 'low'}
+    assert result['queues']['default'] == {'size': 0, 'latency_s': None}
+    assert result['retry'] == 0 and result['dead'] == 0
+    assert result['reason'].startswith('1 process(es) alive, last heartbeat')
+
+
+def test_stale_heartbeat_of_a_stopped_worker(own_sidekiq):
+    redis, worker = own_sidekiq
+    worker.pause()  # SIGSTOP: the process exists but no longer beats
+    time.sleep(2.3)
+    result = probe(redis, heartbeat_threshold=2)
+    assert result['status'] == 'failing'
+    age = result['heartbeat_age_s']
+    assert age >= 2.3
+    assert result['reason'] == 'no heartbeat for %s s, threshold 2 s' % age_words(age)
+    worker.resume()
+    deadline = time.monotonic() + 15
+    while probe(redis, heartbeat_threshold=2)['status'] != 'ok':
+        assert time.monotonic() < deadline, 'the resumed worker did not beat again'
+        time.sleep(0.5)
+
+
+def test_quiet_worker(own_sidekiq):
+    redis, worker = own_sidekiq
+    os.kill(worker.proc.pid, signal.SIGTSTP)  # Sidekiq's "quiet": finish current jobs, take no new one
+    hs.wait_for(lambda: probe(redis)['processes'][0]['quiet'], timeout=15, interval=0.3, what='the quiet flag')
+    result = probe(redis)
+    assert result['status'] == 'failing'
+    assert result['reason'] == 'every live Sidekiq process is quiet (shutting down, taking no new job)'
+
+
+def test_queue_latency_retry_dead_and_listed_queues(own_sidekiq):
+    redis, dummy = own_sidekiq
+    now = time.time()
+    old_job = {'class': 'NoopJob', 'args': [], 'jid': 'a' * 24, 'queue': 'low', 'enqueued_at': now - 1000.0}
+    new_job = dict(old_job, jid='b' * 24, enqueued_at=now - 1)
+    # pushed on the left, as Sidekiq does: the oldest is the last element; the worker does not watch "low"
+    redis.command('LPUSH', 'queue:low', json.dumps(old_job))
+    redis.command('LPUSH', 'queue:low', json.dumps(new_job))
+    redis.command('SADD', 'queues', 'low', 'custom_queue')
+    redis.command('ZADD', 'retry', 1, 'r1', 2, 'r2')
+    redis.command('ZADD', 'dead', 1, 'd1')
+    result = probe(redis, queue_latency_threshold=300)
+    assert result['status'] == 'failing'
+    assert result['queues']['low']['size'] == 2
+    assert 999 <= result['queues']['low']['latency_s'] < 1010
+    assert result['queues']['custom_queue'] == {'size': 0, 'latency_s': None}
+    assert result['retry'] == 2 and result['dead'] == 1
+    assert result['reason'].startswith('queue low: oldest job waiting 100')
+    assert result['reason'].endswith('s, threshold 300 s (2 jobs queued)')
+    assert probe(redis, queue_latency_threshold=0)['status'] == 'ok'
+    assert probe(redis, queue_latency_threshold=5000)['status'] == 'ok'
+
+
+def test_no_process_and_expired_processes(redis_nopw):
+    redis_nopw.command('DEL', 'processes')
+    result = probe(redis_nopw)
+    assert result['status'] == 'failing'
+    assert result['reason'].startswith('no Sidekiq process is registered in Redis')
+    redis_nopw.command('SADD', 'processes', 'ghost:4242:0123456789ab')
+    try:
+        result = probe(redis_nopw)
+    finally:
+        redis_nopw.command('DEL', 'processes')
+    assert result['reason'] == 'no heartbeat: the 1 registered Sidekiq process(es) have expired (the worker died)'
+    assert result['processes'][0]['expired'] is True
+
+
+def test_exited_container_fails_at_once_despite_a_fresh_heartbeat(redis_pw, sidekiq, fake_docker):
+    engine = fake_docker({'chatwoot-sidekiq-1': hs.container_json('chatwoot-sidekiq-1', status='exited', exit_code=1)})
+    result = probe(redis_pw, container='chatwoot-sidekiq-1', docker_socket=engine.socket_path)
+    assert result['status'] == 'failing'
+    assert result['reason'].startswith('worker container chatwoot-sidekiq-1 is exited (exit code 1, since ')
+    assert result['container']['exit_code'] == 1
+    assert result['heartbeat_age_s'] is not None and result['heartbeat_age_s'] < 15
+    result = probe(redis_pw, container='gone', docker_socket=engine.socket_path)
+    assert result['reason'].startswith('worker container gone does not exist')
+
+
+def test_running_container_and_unusable_docker_socket(redis_pw, sidekiq, fake_docker, tmp_path):
+    engine = fake_docker({'worker': hs.container_json('worker')})
+    result = probe(redis_pw, container='worker', docker_socket=engine.socket_path)
+    assert result['status'] == 'ok' and result['container']['running']
+    # no engine: the heartbeat alone decides, and the reason Docker was not asked is shown
+    result = probe(redis_pw, container='worker', docker_socket=str(tmp_path / 'docker.sock'))
+    assert result['status'] == 'ok'
+    assert 'does not exist' in result['container']['error']
+
+
+def test_redis_problems_are_explained(redis_pw):
+    result = probe_sidekiq('127.0.0.1', redis_pw.port, 'wrong-S3cret-Guess', timeout=2)
+    assert result['status'] == 'failing'
+    assert result['reason'].startswith('cannot read Sidekiq state: authentication failed')
+    assert 'wrong-S3cret-Guess' not in repr(result)
+
+
+def test_parsing_helpers():
+    assert job_enqueued_at(json.dumps({'enqueued_at': 1700000000.5})) == 1700000000.5
+    assert job_enqueued_at(json.dumps({'enqueued_at': 1700000000500})) == 1700000000.5  # Sidekiq 8: ms
+    assert job_enqueued_at(json.dumps({'created_at': 1700000000})) == 1700000000.0
+    assert job_enqueued_at('not json') is None and job_enqueued_at(json.dumps([1])) is None
+    info = {'hostname': 'h', 'pid': 7, 'concurrency': 5, 'weights': [{'critical': 0, 'default': 0}]}
+    process = parse_process('h:7:abc', [b'100.0', b'2', b'false', json.dumps(info).encode(), b'1024'], now=130.0)
+    assert process['beat_age_s'] == 30.0 and process['busy'] == 2 and process['queues'] == ['critical', 'default']
+    assert parse_process('x', [None] * 5, now=1.0)['expired'] is True
+    assert age_words(95.4) == '95' and age_words(2.34) == '2.3'
