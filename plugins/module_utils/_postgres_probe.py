@@ -43,10 +43,8 @@ STATE_QUERY = (
     " to_regclass('public.schema_migrations') IS NOT NULL AS schema_migrations"
 )
 
-PREPARED_QUERY = (
-    "SELECT (SELECT value FROM ar_internal_metadata WHERE key = 'environment') AS environment,"
-    " (SELECT max(version) FROM schema_migrations) AS schema_version"
-)
+ENVIRONMENT_COLUMN = "(SELECT value FROM ar_internal_metadata WHERE key = 'environment') AS environment"
+SCHEMA_VERSION_COLUMN = "(SELECT max(version) FROM schema_migrations) AS schema_version"
 
 
 def describe_pg_error(exc, where, user, database, timeout):
@@ -100,9 +98,14 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
             details['server_version'] = values['server_version']
             details['vector_extension'] = values['vector_version']
             details['tables'] = dict((name, _true(values[name])) for name in REQUIRED_TABLES)
-            if _true(values['ar_internal_metadata']) and _true(values['schema_migrations']):
-                row = conn.query(PREPARED_QUERY)[0]
-                details['environment'], details['schema_version'] = row.rows[0]
+            columns = []
+            if _true(values['ar_internal_metadata']):
+                columns.append(ENVIRONMENT_COLUMN)
+            if _true(values['schema_migrations']):
+                columns.append(SCHEMA_VERSION_COLUMN)
+            if columns:
+                row = conn.query('SELECT ' + ', '.join(columns))[0]
+                details.update(zip(row.columns, row.rows[0]))
     except ProbeTimeout:
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)

@@ -355,7 +355,7 @@ class ChatwootApp(object):
 
     VERSION = '4.15.1'
 
-    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0):
+    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0):
         self.mode = mode
         self.pg_port = pg_port
         self.redis_port = redis_port
@@ -418,7 +418,7 @@ class ChatwootApp(object):
                     return
                 self._send(404, {'error': 'not found'})
 
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.server = ThreadingHTTPServer(('127.0.0.1', port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = None
@@ -448,6 +448,37 @@ class SilentServer(object):
 
     def stop(self):
         self.sock.close()
+
+
+class ClosingServer(object):
+    """Accepts connections and closes them at once, counting them: a service still starting up."""
+
+    def __init__(self, port=0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(('127.0.0.1', port))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                client, dummy = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            client.close()
+
+    def stop(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(5)
 
 
 class BannerServer(object):

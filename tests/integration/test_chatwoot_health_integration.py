@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""chatwoot_health end to end: the real ``ansible`` command (and the module in-process) against real
+PostgreSQL, Redis, Sidekiq and HTTP servers started on loopback, plus the real Docker engine when it answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+
+import health_servers as hs
+from health_fixtures import REDIS_PASSWORD, base_args, run_ansible, run_module
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_wire import PgConnection
+
+SHAPE = {'changed', 'healthy', 'components', 'failed_components', 'msg', 'attempts', 'elapsed_ms'}
+
+
+@pytest.fixture()
+def own_pg():
+    server = hs.PostgresServer(ssl=False)
+    try:
+        server.start()
+    except Exception:
+        server.cleanup()
+        raise
+    yield server
+    server.cleanup()
+
+
+def pg_args(pg, **overrides):
+    args = dict(postgres_port=pg.port, postgres_user='chatwoot', postgres_password=pg.PASSWORD,
+                postgres_database='chatwoot')
+    args.update(overrides)
+    return args
+
+
+# ---------------------------------------------------------------------------------------------- through `ansible`
+def test_all_healthy_through_ansible(healthy_args):
+    result, rc, raw = run_ansible(healthy_args, verbosity=3)
+    assert rc == 0, raw
+    assert SHAPE <= set(result)
+    assert result['healthy'] is True, result['msg']
+    assert result['changed'] is False
+    assert [result['components'][n]['status'] for n in ('web', 'postgres', 'redis', 'sidekiq')] == ['ok'] * 4
+    assert result['invocation']['module_args']['postgres_password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def test_env_file_credentials_never_leak_through_ansible(tmp_path, pg, redis_pw, sidekiq, app):
+    env = tmp_path / '.env'
+    env.write_text('POSTGRES_USERNAME=chatwoot\nPOSTGRES_PASSWORD=%s\nPOSTGRES_DATABASE=chatwoot\nREDIS_PASSWORD=%s\n'
+                   % (pg.PASSWORD, REDIS_PASSWORD))
+    args = dict(env_file=str(env), web_url=app.url, postgres_port=pg.port, postgres_require_vector=False,
+                redis_port=redis_pw.port, timeout=3)
+    result, rc, raw = run_ansible(args, verbosity=4)
+    assert rc == 0, raw
+    assert result['healthy'] is True, result['msg']
+
+
+def test_wrong_redis_password_through_ansible(pg, redis_pw, sidekiq, web):
+    # the whole deployment has the wrong password: the app's /api answers 500, AUTH is refused
+    app = web('real', pg_port=pg.port, redis_port=redis_pw.port, redis_password='wrong-S3cret-Guess')
+    args = base_args(web_url=app.url, redis_port=redis_pw.port, redis_password='wrong-S3cret-Guess',
+                     postgres_require_vector=False, **pg_args(pg))
+    result, rc, raw = run_ansible(args, verbosity=2)
+    assert rc == 0, raw
+    assert result['healthy'] is False
+    assert result['failed_components'] == ['web', 'redis', 'sidekiq']
+    assert result['components']['web']['reason'].startswith('/api answered HTTP 500')
+    assert 'a wrong Redis password gives exactly this' in result['components']['web']['reason']
+    assert result['components']['redis']['reason'].startswith('authentication failed: the server refused the password')
+    assert result['components']['sidekiq']['reason'].startswith('cannot read Sidekiq state: authentication failed')
+    assert result['components']['postgres']['status'] == 'ok'
+
+
+def test_fail_on_unhealthy_through_ansible(pg):
+    args = base_args(components=['postgres'], fail_on_unhealthy=True, **pg_args(pg, postgres_database='chatwoot_empty'))
+    result, rc, raw = run_ansible(args)
+    assert rc != 0, raw
+    assert result['failed'] is True
+    assert SHAPE <= set(result)
+    assert result['msg'] == ('postgres: extension vector is not installed in database chatwoot_empty and the server '
+                             'does not offer it (Chatwoot >= 4.0 needs a PostgreSQL with pgvector, e.g. pgvector/pgvector '
+                             'images); database chatwoot_empty is not prepared: table installation_configs, '
+                             'ar_internal_metadata missing (run rails db:chatwoot_prepare)')
+
+
+def test_wait_succeeds_when_redis_comes_up_through_ansible():
+    # Redis "starting": connections are closed until the module has tried twice, then the real server listens
+    gate = hs.ClosingServer()
+    port = gate.port
+    holder = {}
+
+    def start_later():
+        try:
+            hs.wait_for(lambda: gate.accepted >= 2, timeout=90, what='two attempts of the module')
+        finally:
+            gate.stop()
+        holder['redis'] = hs.RedisServer(password=REDIS_PASSWORD, port=port).start()
+
+    thread = threading.Thread(target=start_later)
+    thread.start()
+    try:
+        args = base_args(components=['redis'], redis_port=port, redis_password=REDIS_PASSWORD, wait=True,
+                         wait_timeout=30, wait_interval=0.5, fail_on_unhealthy=True)
+        result, rc, raw = run_ansible(args)
+    finally:
+        thread.join()
+        if 'redis' in holder:
+            holder['redis'].cleanup()
+    assert rc == 0, raw
+    assert result['healthy'] is True
+    assert result['attempts'] >= 3
+
+
+def test_wait_fails_at_the_deadline_through_ansible():
+    port = hs.free_port()
+    args = base_args(components=['redis'], redis_port=port, wait=True, wait_timeout=2, wait_interval=0.5,
+                     fail_on_unhealthy=True)
+    started = time.monotonic()
+    result, rc, raw = run_ansible(args)
+    assert rc != 0, raw
+    assert result['failed'] is True and result['healthy'] is False
+    assert result['msg'].startswith('still unhealthy after waiting 2 s (')
+    assert 'redis: connection refused on 127.0.0.1:%d' % port in result['msg']
+    assert 2000 <= result['elapsed_ms'] < 4000
+    assert time.monotonic() - started < 60
+
+
+# ---------------------------------------------------------------------------------------------- each part down
+def test_web_down_refused_port(pg, redis_pw, sidekiq):
+    port = hs.free_port()
+    result, dummy = run_module(base_args(web_url='http://127.0.0.1:%d' % port, redis_port=redis_pw.port,
+                                         redis_password=REDIS_PASSWORD, postgres_require_vector=False, **pg_args(pg)))
+    assert result['failed_components'] == ['web']
+    assert result['msg'] == 'web: /health: connection refused on 127.0.0.1:%d (nothing listens there)' % port
+
+
+def test_web_slower_than_the_timeout(web):
+    app = web('slow', slow_seconds=2.5)
+    result, dummy = run_module(base_args(components=['web'], web_url=app.url, timeout=0.8))
+    assert result['failed_components'] == ['web']
+    assert result['msg'] == 'web: /health: no answer from 127.0.0.1:%d within 0.8 s (timeout)' % app.port
+    assert result['elapsed_ms'] < 2000
+
+
+def test_postgres_down(own_pg, redis_pw, web):
+    app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD)
+    own_pg.stop()
+    result, dummy = run_module(base_args(components=['web', 'postgres'], web_url=app.url, **pg_args(own_pg)))
+    assert result['failed_components'] == ['web', 'postgres']
+    assert result['components']['postgres']['reason'] == \
+        'connection refused on 127.0.0.1:%d (nothing listens there)' % own_pg.port
+    assert result['components']['web']['reason'] == '/api reports data_services failing (the app cannot reach PostgreSQL)'
+
+
+def test_redis_down(pg, own_sidekiq, web):
+    redis, worker = own_sidekiq
+    app = web('real', pg_port=pg.port, redis_port=redis.port, redis_password=REDIS_PASSWORD)
+    worker.stop()
+    redis.stop()
+    result, dummy = run_module(base_args(web_url=app.url, redis_port=redis.port, redis_password=REDIS_PASSWORD,
+                                         postgres_require_vector=False, **pg_args(pg)))
+    assert result['failed_components'] == ['web', 'redis', 'sidekiq']
+    assert result['components']['web']['reason'] == '/api reports queue_services failing (the app cannot reach Redis)'
+    assert result['components']['redis']['reason'].startswith('connection refused on 127.0.0.1:%d' % redis.port)
+    assert result['components']['sidekiq']['reason'].startswith('cannot read Sidekiq state: connection refused')
+
+
+def test_sidekiq_killed_heartbeat_goes_stale(own_sidekiq):
+    redis, worker = own_sidekiq
+    worker.proc.kill()  # SIGKILL: no goodbye, the process stays registered until its hash expires
+    worker.proc.wait(10)
+    time.sleep(1.6)
+    args = base_args(components=['redis', 'sidekiq'], redis_port=redis.port, redis_password=REDIS_PASSWORD,
+                     heartbeat_threshold=1.5)
+    result, dummy = run_module(args)
+    assert result['failed_components'] == ['sidekiq']
+    reason = result['components']['sidekiq']['reason']
+    assert reason.startswith('no heartbeat for ') and reason.endswith(' s, threshold 1.5 s')
+    assert result['components']['sidekiq']['heartbeat_age_s'] >= 1.6
+    assert result['components']['redis']['status'] == 'ok'
+
+
+def test_postgres_without_vector_and_unprepared_database(pg):
+    result, dummy = run_module(base_args(components=['postgres'], **pg_args(pg)))
+    assert result['failed_components'] == ['postgres']
+    assert result['msg'].startswith('postgres: extension vector is not installed in database chatwoot and the server '
+                                    'does not offer it')
+    result, dummy = run_module(base_args(components=['postgres'], postgres_require_vector=False,
+                                         **pg_args(pg, postgres_database='chatwoot_empty')))
+    assert result['msg'] == ('postgres: database chatwoot_empty is not prepared: table installation_configs, '
+                             'ar_internal_metadata missing (run rails db:chatwoot_prepare)')
+    assert result['components']['postgres']['tables'] == {'installation_configs': False, 'ar_internal_metadata': False}
+
+
+def test_postgres_wrong_password_and_missing_database(pg):
+    result, dummy = run_module(base_args(components=['postgres'],
+                                         **pg_args(pg, postgres_password='wrong-S3cret-Guess')))
+    assert result['msg'] == 'postgres: authentication failed for user chatwoot (wrong password)'
+    result, dummy = run_module(base_args(components=['postgres'], **pg_args(pg, postgres_database='chatwoot_typo')))
+    assert result['msg'] == 'postgres: database chatwoot_typo does not exist on 127.0.0.1:%d' % pg.port
+
+
+# ---------------------------------------------------------------------------------------------- real Docker engine
+@pytest.fixture(scope='module')
+def docker_socket():
+    path = hs.docker_socket_path()
+    if path is None:
+        pytest.skip('no Docker engine answers on DOCKER_HOST or /var/run/docker.sock')
+    return path
+
+
+SHELL_IMAGES = ('sinapum-rig/redis:8', 'sinapum-rig/pgvector:pg17', 'sinapum-rig/debian:trixie',
+                'sinapum-rig/chatwoot-standin:v4.15.1')
+
+
+@pytest.fixture()
+def container_name():
+    names = []
+
+    def make(prefix):
+        name = '%s-%s' % (prefix, uuid.uuid4().hex[:8])
+        names.append(name)
+        return name
+
+    yield make
+    for name in names:
+        hs.docker('rm', '-f', name, check=False)
+
+
+def test_exited_worker_container_is_reported_at_once(docker_socket, container_name, redis_pw, sidekiq):
+    image = next((i for i in SHELL_IMAGES if hs.docker_image_exists(i)), None)
+    if image is None:
+        pytest.skip('none of the rig images (%s) exists to run a container from' % ', '.join(SHELL_IMAGES))
+    name = container_name('cw-health-worker')
+    proc = hs.docker('run', '--name', name, '--entrypoint', 'sh', image, '-c', 'exit 3', check=False)
+    assert proc.returncode == 3, proc.stderr
+    args = base_args(components=['sidekiq'], redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
+                     sidekiq_container=name, docker_socket=docker_socket)
+    result, rc, raw = run_ansible(args)
+    assert rc == 0, raw
+    sidekiq_entry = result['components']['sidekiq']
+    assert sidekiq_entry['status'] == 'failing'
+    # the heartbeat is fresh: only Docker's word makes it fail
+    assert sidekiq_entry['heartbeat_age_s'] < 15
+    assert sidekiq_entry['reason'].startswith('worker container %s is exited (exit code 3, since ' % name)
+    assert sidekiq_entry['container']['exit_code'] == 3
+    # a running container is fine
+    running = container_name('cw-health-worker')
+    hs.docker('run', '-d', '--name', running, '--entrypoint', 'sh', image, '-c', 'sleep 60')
+    result, dummy = run_module(dict(args, sidekiq_container=running))
+    assert result['components']['sidekiq']['status'] == 'ok', result['msg']
+    assert result['components']['sidekiq']['container']['status'] == 'running'
+
+
+PGVECTOR_IMAGE = 'sinapum-rig/pgvector:pg17'
+
+
+def test_postgres_with_vector_extension(docker_socket, container_name):
+    if not hs.docker_image_exists(PGVECTOR_IMAGE):
+        pytest.skip('%s is not built (tests/rig/up.sh builds it)' % PGVECTOR_IMAGE)
+    name = container_name('cw-health-pgvector')
+    port = hs.free_port()
+    hs.docker('run', '-d', '--name', name, '-p', '127.0.0.1:%d:5432' % port, '-e', 'POSTGRES_USER=chatwoot',
+              '-e', 'POSTGRES_PASSWORD=%s' % hs.PostgresServer.PASSWORD, '-e', 'POSTGRES_DB=chatwoot', PGVECTOR_IMAGE)
+
+    def ready():
+        with PgConnection('127.0.0.1', port, 'chatwoot', hs.PostgresServer.PASSWORD, 'chatwoot', timeout=2) as conn:
+            return conn.scalar('SELECT 1') == '1'
+
+    hs.wait_for(ready, timeout=90, interval=0.5, what='the pgvector container')
+    args = base_args(components=['postgres'], postgres_port=port, postgres_user='chatwoot',
+                     postgres_password=hs.PostgresServer.PASSWORD, postgres_database='chatwoot')
+    result, dummy = run_module(args)
+    assert result['components']['postgres']['reason'].startswith(
+        'extension vector is not installed in database chatwoot (available ')
+    with PgConnection('127.0.0.1', port, 'chatwoot', hs.PostgresServer.PASSWORD, 'chatwoot') as conn:
+        conn.query('CREATE EXTENSION vector; CREATE TABLE installation_configs (id bigserial PRIMARY KEY); '
+                   'CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar); '
+                   "INSERT INTO ar_internal_metadata VALUES ('environment', 'production')")
+    result, rc, raw = run_ansible(args)
+    assert rc == 0, raw
+    postgres = result['components']['postgres']
+    assert result['healthy'] is True, result['msg']
+    assert postgres['vector_extension'] and postgres['server_version'].startswith('17')
+    assert postgres['auth_method'] == 'scram-sha-256'
+    assert postgres['environment'] == 'production'

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The chatwoot_health module run in-process through AnsibleModule (arguments, env file, result shape,
+secrets, check mode, fail_on_unhealthy, wait), against real servers."""
+
+from __future__ import annotations
+
+import pytest
+
+import health_servers as hs
+from health_fixtures import REDIS_PASSWORD, base_args, run_module
+from ansible_collections.sinapum.chatwoot.plugins.modules import chatwoot_health
+
+SHAPE = {'changed', 'healthy', 'components', 'failed_components', 'msg', 'attempts', 'elapsed_ms'}
+COMPONENTS = ('web', 'postgres', 'redis', 'sidekiq')
+
+
+def assert_shape(result):
+    assert SHAPE <= set(result), sorted(result)
+    assert result['changed'] is False
+    for name, entry in result['components'].items():
+        assert name in COMPONENTS
+        assert {'status', 'latency_ms', 'reason'} <= set(entry)
+        assert entry['status'] in ('ok', 'failing', 'skipped')
+
+
+def test_all_healthy(healthy_args):
+    result, failed = run_module(healthy_args)
+    assert not failed
+    assert_shape(result)
+    assert result['healthy'] is True, result['msg']
+    assert result['failed_components'] == []
+    assert result['msg'] == 'healthy: web, postgres, redis, sidekiq ok'
+    assert result['attempts'] == 1
+    assert result['components']['web']['version'] == '4.15.1'
+    assert result['components']['postgres']['tables'] == {'installation_configs': True, 'ar_internal_metadata': True}
+    assert result['components']['postgres']['environment'] == 'production'
+    assert result['components']['sidekiq']['processes']
+
+
+@pytest.mark.parametrize('args,words', [
+    ({'components': []}, 'components must name at least one of'),
+    ({'components': ['web'], 'web_url': 'ftp://x'}, 'web_url must be an http:// or https:// URL'),
+    ({'components': ['postgres']}, 'postgres_user is not given and env_file /nonexistent/chatwoot.env does not exist'),
+    ({'components': ['sidekiq'], 'sidekiq_container': 'a b'}, "sidekiq_container 'a b' is not a valid container name"),
+    ({'components': ['redis'], 'timeout': 0}, 'timeout must be greater than 0'),
+    ({'components': ['redis'], 'heartbeat_threshold': -1}, 'heartbeat_threshold must not be negative'),
+])
+def test_bad_input_fails_with_the_same_shape(args, words):
+    result, failed = run_module(base_args(**args))
+    assert failed
+    assert_shape(result)
+    assert result['msg'].startswith(words), result['msg']
+
+
+def test_unknown_component_is_refused_by_the_argument_spec():
+    result, failed = run_module(base_args(components=['nginx']))
+    assert failed and 'components' in result['msg']
+
+
+def test_unreadable_env_file_is_bad_input(tmp_path):
+    result, failed = run_module(base_args(env_file=str(tmp_path), components=['redis']))
+    assert failed and result['msg'].startswith('cannot read env_file %s' % tmp_path)
+
+
+def test_credentials_and_force_ssl_from_the_env_file(tmp_path, pg, redis_pw, sidekiq, web):
+    app = web('force_ssl')
+    env = tmp_path / '.env'
+    env.write_text('POSTGRES_HOST=postgres\nPOSTGRES_USERNAME=chatwoot\nPOSTGRES_PASSWORD=%s\n'
+                   'POSTGRES_DATABASE=chatwoot\nREDIS_URL=redis://redis:6379\nREDIS_PASSWORD=%s\nFORCE_SSL=true\n'
+                   % (pg.PASSWORD, REDIS_PASSWORD))
+    args = dict(env_file=str(env), web_url=app.url, postgres_port=pg.port, postgres_require_vector=False,
+                redis_port=redis_pw.port, timeout=3)
+    result, failed = run_module(args)
+    assert not failed
+    assert result['healthy'] is True, result['msg']
+    assert result['components']['web']['forwarded_proto_https'] is True
+    # an explicit option wins over the env file
+    result, dummy = run_module(dict(args, web_forwarded_proto_https=False))
+    assert result['failed_components'] == ['web']
+    assert result['msg'].startswith('web: /health redirected (301) to https://')
+
+
+def test_wrong_passwords_from_the_env_file_never_leak(tmp_path, pg, redis_pw, sidekiq):
+    env = tmp_path / '.env'
+    env.write_text('POSTGRES_USERNAME=chatwoot\nPOSTGRES_PASSWORD=wrong-S3cret-Guess\nPOSTGRES_DATABASE=chatwoot\n'
+                   'REDIS_PASSWORD=wrong-S3cret-Guess\n')
+    result, failed = run_module(dict(env_file=str(env), components=['postgres', 'redis', 'sidekiq'],
+                                     postgres_port=pg.port, redis_port=redis_pw.port, timeout=3))
+    assert not failed  # unhealthy is not a task failure unless fail_on_unhealthy
+    assert result['failed_components'] == ['postgres', 'redis', 'sidekiq']
+    assert result['components']['postgres']['reason'] == 'authentication failed for user chatwoot (wrong password)'
+    assert result['components']['redis']['reason'].startswith('authentication failed: the server refused the password')
+    assert result['components']['web']['status'] == 'skipped'
+    assert result['msg'].startswith('postgres: authentication failed for user chatwoot')
+
+
+def test_check_mode_runs_the_same_read_only_probes(redis_pw):
+    args = base_args(components=['redis'], redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
+                     _ansible_check_mode=True)
+    result, failed = run_module(args)
+    assert not failed and result['healthy'] is True and result['changed'] is False
+
+
+def test_fail_on_unhealthy(redis_pw):
+    args = base_args(components=['redis'], redis_port=redis_pw.port, redis_password='wrong-S3cret-Guess',
+                     fail_on_unhealthy=True)
+    result, failed = run_module(args)
+    assert failed
+    assert_shape(result)
+    assert result['healthy'] is False
+    assert result['msg'].startswith('redis: authentication failed')
+
+
+def test_a_crashing_probe_is_reported_without_secrets(monkeypatch, redis_pw):
+    def explode(*args, **kwargs):
+        raise ValueError('boom with %s inside' % REDIS_PASSWORD)
+
+    monkeypatch.setattr(chatwoot_health, 'probe_redis', explode)
+    result, failed = run_module(base_args(components=['redis', 'sidekiq'], redis_port=redis_pw.port,
+                                          redis_password=REDIS_PASSWORD))
+    assert not failed
+    redis = result['components']['redis']
+    assert redis['status'] == 'failing'
+    assert redis['reason'] == 'the probe itself failed (ValueError: boom with ******** inside)'
+    assert result['components']['sidekiq']['status'] in ('ok', 'failing')
+
+
+def _settings(**overrides):
+    params = dict((key, spec.get('default')) for key, spec in chatwoot_health.argument_spec().items())
+    params.update(base_args(**overrides))
+    return chatwoot_health.resolve_settings(params)
+
+
+def test_wait_until_a_component_comes_up(web):
+    port = hs.free_port()
+    started = []
+
+    def sleep_then_start(seconds):
+        if not started:
+            started.append(web('ok', port=port))
+
+    settings = _settings(components=['web'], web_url='http://127.0.0.1:%d' % port, wait=True,
+                         wait_timeout=30, wait_interval=0.1)
+    result = chatwoot_health.run(settings, sleep=sleep_then_start)
+    assert result['healthy'] is True
+    assert result['attempts'] == 2
+
+
+def test_wait_gives_up_at_the_deadline():
+    port = hs.free_port()
+    settings = _settings(components=['web'], web_url='http://127.0.0.1:%d' % port, wait=True,
+                         wait_timeout=0.6, wait_interval=0.2)
+    result = chatwoot_health.run(settings)
+    assert result['healthy'] is False
+    assert result['attempts'] >= 3
+    assert 500 <= result['elapsed_ms'] < 2000
+    assert result['msg'].startswith('still unhealthy after waiting 0.6 s (%d attempts): web: /health: connection refused'
+                                    % result['attempts'])
+
+
+def test_probes_run_in_parallel(web):
+    slow = web('slow', slow_seconds=0.6)
+    silent = hs.SilentServer()
+    try:
+        settings = _settings(components=['web', 'redis'], web_url=slow.url, redis_port=silent.port, timeout=0.5)
+        result = chatwoot_health.run(settings)
+    finally:
+        silent.stop()
+    assert result['failed_components'] == ['web', 'redis']
+    # two probes timing out after 0.5 s each take about 0.5 s together, not 1 s
+    assert result['elapsed_ms'] < 900
