@@ -5,6 +5,7 @@ set -euo pipefail
 
 SUITE=trixie
 MIRROR=http://deb.debian.org/debian
+# Kept across runs: debootstrap is the slowest step. Delete it (and the image) to get newer packages.
 TARBALL=$RIG_CACHE/debian-$SUITE-minbase.tar
 
 if image_exists "$RIG_BASE_IMAGE"; then

@@ -22,11 +22,12 @@ check_insecure_loopback() {
 		die "the engine does not treat 127.0.0.0/8 as an insecure registry range (got $cidrs); check /etc/docker/daemon.json"
 }
 
-# pid_is NAME PIDFILE: the pidfile names a live process called NAME.
+# pid_is NAME PIDFILE: the pidfile names a live (not zombie) process called NAME.
 pid_is() {
 	local pid
 	pid=$(cat "$2" 2>/dev/null) || return 1
-	[[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == "$1" ]]
+	[[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == "$1" ]] &&
+		! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
 }
 
 if engine_answers; then

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts sourcing this
 # Helpers shared by the rig scripts (sourced, never run).
 # Each script prints at most one summary line on success; long output goes to log files.
 

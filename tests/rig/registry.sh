@@ -17,12 +17,12 @@ if [[ -n $running_image && $running_image != "$image_id" ]]; then
 	# The registry image was rebuilt: replace the container, the volume keeps the pushed images.
 	run_logged registry-remove docker rm -f "$CONTAINER"
 	running_image=
-	actions+=("replaced $CONTAINER")
+	actions+=("replaced $CONTAINER (image rebuilt)")
 fi
 if [[ -z $running_image ]]; then
 	run_logged registry-run docker run -d --name "$CONTAINER" --restart unless-stopped \
 		-p "$RIG_REGISTRY:5000" -v "$VOLUME:/var/lib/docker-registry" "$IMAGE"
-	actions+=("started $CONTAINER")
+	((${#actions[@]} > 0)) || actions+=("started $CONTAINER")
 elif [[ $(docker container inspect -f '{{.State.Running}}' "$CONTAINER") != true ]]; then
 	run_logged registry-start docker start "$CONTAINER"
 	actions+=("restarted $CONTAINER")

@@ -38,6 +38,7 @@ run_init_scripts() {
 		case $f in
 		*.sh)
 			echo "$0: running $f"
+			# shellcheck disable=SC1090  # the user's init scripts, known only at run time
 			if [[ -x $f ]]; then "$f"; else . "$f"; fi
 			;;
 		*.sql) echo "$0: running $f"; psql_init --dbname "$POSTGRES_DB" -f "$f" ;;
