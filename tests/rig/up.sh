@@ -9,6 +9,11 @@ STEPS=(host-packages compose-plugin engine base-image build-images registry)
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 
+# The test and deploy commands may both call this at once: one run at a time, the other then only checks.
+mkdir -p "$RIG_STATE"
+exec 9>"$RIG_STATE/up.lock"
+flock -w 1800 9 || die "another up.sh still holds $RIG_STATE/up.lock after 30 minutes"
+
 total_start=$(now)
 for step in "${STEPS[@]}"; do
 	start=$(now)
