@@ -5,7 +5,7 @@
 # servers in threads; they use the Docker engine when one answers (tests/rig/up.sh starts it).
 # Exits non-zero on any failure, and when no test ran at all.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 VENV=${VENV:-.venv}
 PYTHON=$VENV/bin/python

@@ -101,14 +101,13 @@ class PostgresServer(object):
                 os.chown(path, self.user.pw_uid, self.user.pw_gid)
         self.log = os.path.join(self.tmp, 'postgres.log')
 
-    def _run(self, args, **kwargs):
-        kwargs.setdefault('check', True)
+    def _run(self, args, check=True, **kwargs):
         kwargs.setdefault('capture_output', True)
         if self.user is not None:
             kwargs['user'] = self.user.pw_uid
             kwargs['group'] = self.user.pw_gid
             kwargs.setdefault('cwd', self.tmp)
-        return subprocess.run(args, **kwargs)
+        return subprocess.run(args, check=check, **kwargs)
 
     def start(self):
         self._run([os.path.join(self.bin, 'initdb'), '-D', self.data, '-U', 'postgres', '-A', 'trust',

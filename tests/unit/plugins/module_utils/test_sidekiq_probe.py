@@ -12,8 +12,6 @@ import signal
 import socket
 import time
 
-import pytest
-
 import health_servers as hs
 from health_fixtures import REDIS_PASSWORD
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import (
