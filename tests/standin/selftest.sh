@@ -408,6 +408,10 @@ docker start "$PG" >/dev/null
 wait_until 60 pg_up || fail "Postgres came back"
 probe http "http://$WEB:3000/api"
 expect "both back: /api ok again" "$OUT" '"queue_services":"ok","data_services":"ok"'
+t0=$SECONDS
+docker stop -t 20 "$WEB" >/dev/null
+expect_eq "docker stop: the web server exits 0 on SIGTERM" "$(docker inspect -f '{{.State.ExitCode}}' "$WEB")" 0
+if ((SECONDS - t0 < 10)); then pass "... promptly ($((SECONDS - t0))s)"; else fail "... promptly (took $((SECONDS - t0))s)"; fi
 
 say "web: a wrong or missing Redis password is a 500 (as Chatwoot)"
 start "$RUN_ID-webbadpass" "$IMG" "${ENV_OK[@]}" -e REDIS_PASSWORD=wrong-password -- bundle exec rails s -p 3000 -b 0.0.0.0
@@ -419,6 +423,13 @@ expect "wrong REDIS_PASSWORD: /api 500" "$OUT" '^STATUS 500$'
 probe http "http://$RUN_ID-webnopass:3000/api"
 expect "empty REDIS_PASSWORD against a password-protected Redis: /api 500" "$OUT" '^STATUS 500$'
 docker rm -f "$RUN_ID-webbadpass" "$RUN_ID-webnopass" >/dev/null
+docker run -d --name "$RUN_ID-redis-open" --label "$LABEL" --network "$NET" "$REDIS_IMAGE" redis-server >/dev/null
+start "$RUN_ID-webopen" "$IMG" "${ENV_OK[@]}" -e "REDIS_URL=redis://$RUN_ID-redis-open:6379" -- bundle exec rails s -p 3000 -b 0.0.0.0
+wait_until 60 web_answers "$RUN_ID-webopen" || fail "web against a Redis without password came up"
+probe http "http://$RUN_ID-webopen:3000/api"
+expect "REDIS_PASSWORD set but Redis has none (a compose-interpolation slip): /api 500" "$OUT" '^STATUS 500$'
+expect "... logging Redis' AUTH error" "$(logs "$RUN_ID-webopen")" 'AUTH <password> called without any password configured'
+docker rm -f -v "$RUN_ID-webopen" "$RUN_ID-redis-open" >/dev/null
 
 say "web: FORCE_SSL"
 start "$RUN_ID-webssl" "$IMG" "${ENV_OK[@]}" -e FORCE_SSL=true -- bundle exec rails s -p 3000 -b 0.0.0.0
@@ -491,6 +502,12 @@ if wait_until 60 exited "$RUN_ID-workerbad"; then
 else
 	fail "a wrong REDIS_PASSWORD stops the worker (still running)"
 fi
+
+t0=$SECONDS
+docker stop -t 30 "$WORKER" >/dev/null
+expect_eq "docker stop: the worker exits 0 on SIGTERM" "$(docker inspect -f '{{.State.ExitCode}}' "$WORKER")" 0
+expect "... after Sidekiq's own shutdown" "$(logs "$WORKER")" 'Bye!'
+if ((SECONDS - t0 < 20)); then pass "... promptly ($((SECONDS - t0))s)"; else fail "... promptly (took $((SECONDS - t0))s)"; fi
 
 # ------------------------------------------------------------------------------------------------
 echo

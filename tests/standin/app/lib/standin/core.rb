@@ -170,9 +170,13 @@ module Standin
     options
   end
 
+  # The app's own Redis connections (web checks, seeds) speak RESP2 like the redis
+  # gem 5 that Chatwoot uses: a password sent to a Redis without one is then refused
+  # ("AUTH <password> called without any password configured"). Sidekiq connects
+  # with its own defaults (the real Sidekiq decides).
   def redis_client(**extra)
     require "redis-client"
-    RedisClient.config(**redis_options, **extra).new_client
+    RedisClient.config(**redis_options, protocol: 2, **extra).new_client
   end
 
   ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"

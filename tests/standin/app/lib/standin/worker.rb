@@ -10,6 +10,8 @@ require_relative "alive"
 
 Sidekiq.configure_server do |config|
   config.redis = Standin.redis_options
+  level = ENV.fetch("LOG_LEVEL", "info").to_s.upcase
+  config.logger.level = Logger.const_get(level) if %w[DEBUG INFO WARN ERROR FATAL].include?(level)
   config.on(:startup) { Standin::Alive.start }
   config.on(:shutdown) { Standin::Alive.stop }
 end
