@@ -37,12 +37,13 @@ STATE_QUERY = (
     "SELECT 1 AS alive,"
     " current_setting('server_version') AS server_version,"
     " (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vector_version,"
-    " (SELECT default_version FROM pg_available_extensions WHERE name = 'vector') AS vector_available,"
     " to_regclass('public.installation_configs') IS NOT NULL AS installation_configs,"
     " to_regclass('public.ar_internal_metadata') IS NOT NULL AS ar_internal_metadata,"
     " to_regclass('public.schema_migrations') IS NOT NULL AS schema_migrations"
 )
 
+# reads the server's extension directory: only asked when vector is not installed
+VECTOR_AVAILABLE_COLUMN = "(SELECT default_version FROM pg_available_extensions WHERE name = 'vector') AS vector_available"
 ENVIRONMENT_COLUMN = "(SELECT value FROM ar_internal_metadata WHERE key = 'environment') AS environment"
 SCHEMA_VERSION_COLUMN = "(SELECT max(version) FROM schema_migrations) AS schema_version"
 
@@ -99,13 +100,17 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
             details['vector_extension'] = values['vector_version']
             details['tables'] = dict((name, _true(values[name])) for name in REQUIRED_TABLES)
             columns = []
+            if require_vector and not values['vector_version']:
+                columns.append(VECTOR_AVAILABLE_COLUMN)
             if _true(values['ar_internal_metadata']):
                 columns.append(ENVIRONMENT_COLUMN)
             if _true(values['schema_migrations']):
                 columns.append(SCHEMA_VERSION_COLUMN)
             if columns:
                 row = conn.query('SELECT ' + ', '.join(columns))[0]
-                details.update(zip(row.columns, row.rows[0]))
+                values.update(zip(row.columns, row.rows[0]))
+                details['environment'] = values.get('environment')
+                details['schema_version'] = values.get('schema_version')
     except ProbeTimeout:
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
@@ -114,7 +119,7 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
                          deadline.elapsed_ms(), **details)
 
     if require_vector and not details['vector_extension']:
-        if values['vector_available']:
+        if values.get('vector_available'):
             problems.append("extension vector is not installed in database %s (available %s: a superuser must "
                             "run CREATE EXTENSION vector, or db:chatwoot_prepare as one)"
                             % (database, values['vector_available']))

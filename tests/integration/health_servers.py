@@ -365,6 +365,9 @@ class ChatwootApp(object):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = 'HTTP/1.1'
+            # one write per response and no Nagle: otherwise the client's delayed ACK adds 40 ms to each answer
+            disable_nagle_algorithm = True
+            wbufsize = 65536
 
             def log_message(self, *args):  # keep the test output quiet
                 pass
