@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""chatwoot_health against a whole Chatwoot-shaped stack in Docker: the rig's pgvector and Redis images and the
+stand-in Chatwoot image (real Sidekiq 7, /health and /api from real checks, FORCE_SSL), each part published on
+loopback as a deployment does. Needs the Docker engine and the rig's images (tests/rig/up.sh); skipped otherwise."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+import health_servers as hs
+from health_fixtures import run_ansible, run_module
+
+IMAGES = ('sinapum-rig/pgvector:pg17', 'sinapum-rig/redis:8', 'sinapum-rig/chatwoot-standin:v4.15.1')
+PG_PASSWORD = 'stack-Pg-S3cret-Zq9'
+REDIS_PASSWORD = 'stack-Redis-S3cret-Pw'
+SECRETS = (PG_PASSWORD, REDIS_PASSWORD)
+
+
+@pytest.fixture(scope='module')
+def stack(tmp_path_factory):
+    if hs.docker_socket_path() is None:
+        pytest.skip('no Docker engine answers on DOCKER_HOST or /var/run/docker.sock')
+    missing = [image for image in IMAGES if not hs.docker_image_exists(image)]
+    if missing:
+        pytest.skip('rig images not built: %s (tests/rig/up.sh builds them)' % ', '.join(missing))
+    suffix = uuid.uuid4().hex[:8]
+    net = 'cw-health-net-%s' % suffix
+    names = dict((part, 'cw-health-%s-%s' % (part, suffix)) for part in ('postgres', 'redis', 'web', 'worker'))
+    ports = dict((part, hs.free_port()) for part in ('postgres', 'redis', 'web'))
+    env_text = '\n'.join([
+        'RAILS_ENV=production', 'SECRET_KEY_BASE=%s' % ('a1' * 40), 'FORCE_SSL=true',
+        'POSTGRES_HOST=postgres', 'POSTGRES_PORT=5432', 'POSTGRES_USERNAME=chatwoot',
+        'POSTGRES_PASSWORD=%s' % PG_PASSWORD, 'POSTGRES_DATABASE=chatwoot',
+        'REDIS_URL=redis://redis:6379', 'REDIS_PASSWORD=%s' % REDIS_PASSWORD, 'SIDEKIQ_CONCURRENCY=2', '',
+    ])
+    env_file = tmp_path_factory.mktemp('stack') / '.env'
+    env_file.write_text(env_text)
+    try:
+        hs.docker('network', 'create', net)
+        hs.docker('run', '-d', '--name', names['postgres'], '--network', net, '--network-alias', 'postgres',
+                  '-p', '127.0.0.1:%d:5432' % ports['postgres'], '-e', 'POSTGRES_USER=chatwoot',
+                  '-e', 'POSTGRES_PASSWORD=%s' % PG_PASSWORD, '-e', 'POSTGRES_DB=chatwoot', IMAGES[0])
+        hs.docker('run', '-d', '--name', names['redis'], '--network', net, '--network-alias', 'redis',
+                  '-p', '127.0.0.1:%d:6379' % ports['redis'], IMAGES[1], 'redis-server', '--requirepass', REDIS_PASSWORD)
+        common = ['--network', net, '--env-file', str(env_file), IMAGES[2]]
+
+        def prepared():
+            proc = hs.docker('run', '--rm', *(common + ['docker/entrypoints/rails.sh', 'bundle', 'exec', 'rails',
+                                                        'db:chatwoot_prepare']), check=False, timeout=120)
+            return proc.returncode == 0
+
+        hs.wait_for(prepared, timeout=180, interval=2, what='db:chatwoot_prepare in the stand-in')
+        hs.docker('run', '-d', '--name', names['web'], '-p', '127.0.0.1:%d:3000' % ports['web'],
+                  *(common + ['docker/entrypoints/rails.sh', 'bundle', 'exec', 'rails', 's', '-p', '3000', '-b', '0.0.0.0']))
+        hs.docker('run', '-d', '--name', names['worker'], *(common + ['bundle', 'exec', 'sidekiq', '-C', 'config/sidekiq.yml']))
+        args = dict(env_file=str(env_file), web_url='http://127.0.0.1:%d' % ports['web'],
+                    postgres_port=ports['postgres'], redis_port=ports['redis'], sidekiq_container=names['worker'],
+                    timeout=5)
+        # the deployment is up once every part is: the module's own wait
+        result, dummy = run_module(dict(args, wait=True, wait_timeout=120, wait_interval=1))
+        assert result['healthy'], result['msg']
+        yield {'args': args, 'names': names, 'ports': ports}
+    finally:
+        for name in names.values():
+            hs.docker('rm', '-f', '-v', name, check=False)
+        hs.docker('network', 'rm', net, check=False)
+
+
+def test_whole_stack_is_healthy_through_ansible(stack):
+    result, rc, raw = run_ansible(stack['args'], verbosity=3)
+    for secret in SECRETS:
+        assert secret not in raw
+    assert rc == 0, raw
+    assert result['healthy'] is True, result['msg']
+    components = result['components']
+    assert components['web']['version'] == '4.15.1'
+    assert components['web']['forwarded_proto_https'] is True  # FORCE_SSL=true in the env file
+    assert components['postgres']['vector_extension']
+    assert components['postgres']['tables'] == {'installation_configs': True, 'ar_internal_metadata': True}
+    assert components['postgres']['environment'] == 'production'
+    sidekiq = components['sidekiq']
+    assert sidekiq['container']['running'] is True
+    assert len(sidekiq['processes']) >= 1
+    process = sidekiq['processes'][0]
+    assert process['concurrency'] == 2 and 'critical' in process['queues']
+    assert sidekiq['heartbeat_age_s'] < 15
+
+
+def test_force_ssl_without_the_header_is_a_redirect(stack):
+    result, dummy = run_module(dict(stack['args'], components=['web'], web_forwarded_proto_https=False))
+    assert result['failed_components'] == ['web']
+    assert result['msg'].startswith('web: /health redirected (301) to https://')
+
+
+def test_stopped_worker_container_is_reported_at_once(stack):
+    hs.docker('kill', stack['names']['worker'])
+    started = time.monotonic()
+    try:
+        result, dummy = run_module(dict(stack['args'], components=['sidekiq']))
+        assert result['failed_components'] == ['sidekiq']
+        reason = result['components']['sidekiq']['reason']
+        assert reason.startswith('worker container %s is exited (exit code 137' % stack['names']['worker']), reason
+        # Redis still holds a fresh heartbeat: Docker's word alone made it fail, without waiting
+        assert result['components']['sidekiq']['heartbeat_age_s'] < 15
+        assert time.monotonic() - started < 10
+    finally:
+        hs.docker('start', stack['names']['worker'])
