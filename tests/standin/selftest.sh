@@ -11,6 +11,9 @@
 #   STANDIN_BASE (sinapum-rig/debian:trixie), STANDIN_PG_IMAGE (sinapum-rig/pgvector:pg17),
 #   STANDIN_REDIS_IMAGE (sinapum-rig/redis:8). Missing ones are waited for (polled every 30 s,
 #   at most STANDIN_WAIT_SECONDS, default 1800).
+
+# Single-quoted commands and patterns are meant literally (they run in containers or are regexes).
+# shellcheck disable=SC2016
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

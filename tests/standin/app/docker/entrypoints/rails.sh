@@ -12,6 +12,7 @@ fi
 
 echo "Waiting for postgres to become ready...."
 # Unquoted on purpose, as upstream: an unset POSTGRES_PORT breaks the command line.
+# shellcheck disable=SC2086
 until pg_isready -h $POSTGRES_HOST -p $POSTGRES_PORT -U $POSTGRES_USERNAME
 do
   sleep 2

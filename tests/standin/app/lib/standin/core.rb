@@ -60,13 +60,13 @@ module Standin
     value.nil? || value.to_s.strip.empty? ? nil : value
   end
 
-  # Rails refuses to boot in production without secret_key_base. Called by every
+  # Rails refuses to boot outside development/test without secret_key_base. Called by every
   # command that loads "the app": rails s, rails runner, rails db:*, sidekiq.
   def require_secret_key_base!
-    return unless production?
+    return if %w[development test].include?(env) # Rails generates one only for these
     return if present(ENV["SECRET_KEY_BASE"])
 
-    warn "#{$PROGRAM_NAME}: Missing `secret_key_base` for 'production' environment, " \
+    warn "#{$PROGRAM_NAME}: Missing `secret_key_base` for '#{env}' environment, " \
          "set this string with `bin/rails credentials:edit` (ArgumentError)"
     exit 1
   end

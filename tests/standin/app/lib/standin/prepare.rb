@@ -86,9 +86,13 @@ module Standin
       Standin.pg_connect
     end
 
-    # As `rails db:create`: connect to the maintenance database "postgres".
+    # As `rails db:create`: through the maintenance database "postgres" (or "template1").
     def create_database
-      admin = Standin.pg_connect(dbname: "postgres")
+      admin = begin
+        Standin.pg_connect(dbname: "postgres")
+      rescue PG::ConnectionBad
+        Standin.pg_connect(dbname: "template1")
+      end
       begin
         admin.exec("CREATE DATABASE #{admin.quote_ident(@dbname)} ENCODING 'utf8'")
       ensure
@@ -97,8 +101,8 @@ module Standin
       say "Created database '#{@dbname}'"
       @actions << "created database"
     rescue PG::Error => e
-      raise Abort, "#{e.message.strip}\nCouldn't create '#{@dbname}' database. Please check your configuration.\n" \
-                   "bin/rails aborted!\nActiveRecord::DatabaseAlreadyExists or permission problem: #{e.class}"
+      raise Abort, "Couldn't create '#{@dbname}' database. Please check your configuration.\n" \
+                   "bin/rails aborted!\nActiveRecord::StatementInvalid: #{e.class}: #{e.message.strip}"
     end
 
     def lock!(conn)
