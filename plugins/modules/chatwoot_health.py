@@ -416,6 +416,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result im
     COMPONENTS,
     FAILING,
     component,
+    format_seconds,
     scrub,
     scrub_text,
     skipped,
@@ -620,12 +621,8 @@ def run(settings, sleep=time.sleep):
     result['elapsed_ms'] = round((time.monotonic() - started) * 1000.0, 1)
     if timed_out:
         result['msg'] = 'still unhealthy after waiting %s s (%d attempts): %s' % (
-            _seconds(settings['wait_timeout']), result['attempts'], result['msg'])
+            format_seconds(settings['wait_timeout']), result['attempts'], result['msg'])
     return scrub(result, secrets_of(settings))
-
-
-def _seconds(value):
-    return ('%.3f' % value).rstrip('0').rstrip('.')
 
 
 def main():
