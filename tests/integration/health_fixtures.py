@@ -12,8 +12,10 @@ the ``ansible`` command) from any checkout: the repository root is the collectio
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,7 @@ def collections_root():
         root = str(REPO.parent.parent.parent)
     else:
         root = tempfile.mkdtemp(prefix='cw-health-collections-')
+        atexit.register(shutil.rmtree, root, True)
         os.makedirs(os.path.join(root, 'ansible_collections', 'sinapum'))
         os.symlink(str(REPO), os.path.join(root, 'ansible_collections', 'sinapum', 'chatwoot'))
     if root not in sys.path:
@@ -93,8 +96,8 @@ def run_ansible(args, verbosity=0, extra_env=None, timeout=180):
            '-m', 'sinapum.chatwoot.chatwoot_health', '-a', json.dumps(args)]
     if verbosity:
         cmd.append('-' + 'v' * verbosity)
-    workdir = tempfile.mkdtemp(prefix='cw-health-adhoc-')
-    proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    with tempfile.TemporaryDirectory(prefix='cw-health-adhoc-') as workdir:
+        proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     raw = proc.stdout + proc.stderr
     assert_no_secret(raw)
     start = proc.stdout.find('{')
