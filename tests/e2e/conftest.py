@@ -51,6 +51,12 @@ def psql(sql):
               "-v", "ON_ERROR_STOP=1", "-tAc", sql).stdout.strip()
 
 
+def redis_cli(*args):
+    """Run redis-cli inside the Redis container, authenticated from its own environment."""
+    return sh("docker", "exec", CONTAINERS["redis"], "sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli "$@"',
+              "redis-cli", *args).stdout.strip()
+
+
 def container_ids():
     return {s: sh("docker", "inspect", "-f", "{{.Id}}", c).stdout.strip() for s, c in CONTAINERS.items()}
 
