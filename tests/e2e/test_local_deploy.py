@@ -133,3 +133,33 @@ def test_no_secret_in_any_output_even_at_vvv_with_diff(first_run):
     leaked = [name for name, value in secrets().items() if value in run.out]
     assert not leaked, f"secrets printed: {leaked}"
     assert os.path.getsize(PROJECT / ".env") > 0
+
+
+def _health_report():
+    import subprocess
+
+    from conftest import REPO, VARS_FILE, _path
+
+    proc = subprocess.run(["ansible-playbook", "playbooks/health.yml", "-e", f"@{VARS_FILE}"], cwd=REPO,
+                          env={"ANSIBLE_NOCOLOR": "1", "PATH": _path()}, capture_output=True, text=True, timeout=300,
+                          check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
+    rc, out = _health_report()
+    assert rc == 0, out
+    for component in ("web", "postgres", "redis", "sidekiq"):
+        assert f"localhost {component}: ok" in out, out
+
+    # docker stop, not kill: restart: always would bring a killed worker back before the report is read.
+    sh("docker", "stop", CONTAINERS["sidekiq"])
+    rc, out = _health_report()
+    assert rc != 0, out
+    assert "localhost sidekiq: failing" in out and "localhost web: ok" in out, out
+    assert "is unhealthy: sidekiq" in out, out
+
+    healed = playbook()
+    assert healed.rc == 0 and healed.changed > 0, healed
+    rc, out = _health_report()
+    assert rc == 0, out
