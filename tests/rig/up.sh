@@ -18,7 +18,8 @@ total_start=$(now)
 for step in "${STEPS[@]}"; do
 	start=$(now)
 	status=0
-	summary=$("$RIG_DIR/$step.sh") || status=$?
+	# 9>&-: a daemon started by a step (dockerd) must not inherit, and so keep holding, the lock.
+	summary=$("$RIG_DIR/$step.sh" 9>&-) || status=$?
 	if ((status != 0)); then
 		printf 'rig: %-15s FAILED after %ss (exit %d)\n' "$step" "$(elapsed "$start" "$(now)")" "$status" >&2
 		exit "$status"
