@@ -46,8 +46,10 @@ build() {
 jobs_dir=$(mktemp -d)
 trap 'rm -rf "$jobs_dir"' EXIT
 pids=()
+jobs=0
 start() {
-	build "$@" >"$jobs_dir/${#pids[@]}.out" &
+	jobs=$((jobs + 1))
+	build "$@" >"$jobs_dir/$jobs.out" &
 	pids+=($!)
 }
 
@@ -55,17 +57,28 @@ start sinapum-rig/pgvector:pg17 "$IMAGES_DIR/pgvector"
 start sinapum-rig/redis:8 "$IMAGES_DIR/redis"
 start sinapum-rig/registry:2 "$IMAGES_DIR/registry"
 start sinapum-rig/server:trixie "$IMAGES_DIR/server"
-if [[ -f $STANDIN_DIR/Dockerfile ]]; then
-	for version in "${RIG_STANDIN_VERSIONS[@]}"; do
-		start "sinapum-rig/chatwoot-standin:v$version" "$STANDIN_DIR" "CHATWOOT_VERSION=$version"
-	done
-fi
+standin() { # VERSION[:FAULT]
+	local fault=
+	[[ $1 == *:* ]] && fault=${1#*:}
+	start "sinapum-rig/chatwoot-standin:$(standin_tag "$1")" "$STANDIN_DIR" "CHATWOOT_VERSION=${1%%:*}" "STANDIN_FAULT=$fault"
+}
+[[ -f $STANDIN_DIR/Dockerfile ]] && standin "${RIG_STANDIN_VERSIONS[0]}"
 
 failed=0
 for pid in "${pids[@]}"; do
 	wait "$pid" || failed=1
 done
 ((failed == 0)) || die "some images failed to build (see above)"
+
+# The other stand-in builds differ from the first only after its package layer: built after it, they reuse it.
+if [[ -f $STANDIN_DIR/Dockerfile ]]; then
+	pids=()
+	for build in "${RIG_STANDIN_VERSIONS[@]:1}"; do standin "$build"; done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || failed=1
+	done
+	((failed == 0)) || die "some stand-in images failed to build (see above)"
+fi
 
 # Rebuilt images leave their predecessors dangling; only ours (by label) are removed.
 docker image prune -f --filter "label=$HASH_LABEL" >/dev/null

@@ -18,8 +18,16 @@ fi
 
 RIG_BASE_IMAGE=sinapum-rig/debian:trixie
 RIG_REGISTRY=127.0.0.1:5000
-# Chatwoot versions the stand-in image is built (and pushed) for; add new releases here.
-RIG_STANDIN_VERSIONS=(4.15.1)
+# Stand-in builds, VERSION or VERSION:FAULT (tests/standin/Dockerfile's STANDIN_FAULT). Upgrade tests move
+# 4.15.1 -> 4.16.0 (a migration that changes the schema) and try the broken 4.17.0 builds, which must roll back.
+RIG_STANDIN_VERSIONS=(4.15.1 4.16.0 4.17.0:boot 4.17.0:migrate)
+
+# standin_tag VERSION[:FAULT]: the image tag of one stand-in build (v4.17.0-fault-boot for 4.17.0:boot).
+standin_tag() {
+	local version=${1%%:*} fault=
+	[[ $1 == *:* ]] && fault=${1#*:}
+	echo "v$version${fault:+-fault-$fault}"
+}
 
 die() {
 	printf '%s: error: %s\n' "${0##*/}" "$*" >&2

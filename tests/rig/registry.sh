@@ -62,9 +62,10 @@ push() {
 
 push sinapum-rig/pgvector:pg17 pgvector/pgvector pg17
 push sinapum-rig/redis:8 redis 8
-for version in "${RIG_STANDIN_VERSIONS[@]}"; do
-	if image_exists "sinapum-rig/chatwoot-standin:v$version"; then
-		push "sinapum-rig/chatwoot-standin:v$version" chatwoot/chatwoot "v$version"
+for build in "${RIG_STANDIN_VERSIONS[@]}"; do
+	tag=$(standin_tag "$build")
+	if image_exists "sinapum-rig/chatwoot-standin:$tag"; then
+		push "sinapum-rig/chatwoot-standin:$tag" chatwoot/chatwoot "$tag"
 	fi
 done
 
