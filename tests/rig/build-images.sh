@@ -70,15 +70,19 @@ for pid in "${pids[@]}"; do
 done
 ((failed == 0)) || die "some images failed to build (see above)"
 
-# The other stand-in builds differ from the first only after its package layer: built after it, they reuse it.
+# Second round, on top of the first: the other stand-in builds differ from the first only after its package layer
+# (built after it, they reuse it), and the Postgres without pgvector is made from the pgvector image.
+pids=()
 if [[ -f $STANDIN_DIR/Dockerfile ]]; then
-	pids=()
 	for build in "${RIG_STANDIN_VERSIONS[@]:1}"; do standin "$build"; done
-	for pid in "${pids[@]}"; do
-		wait "$pid" || failed=1
-	done
-	((failed == 0)) || die "some stand-in images failed to build (see above)"
 fi
+# By ID, so that a rebuilt pgvector image changes this one's hash too.
+start sinapum-rig/postgres:17 "$IMAGES_DIR/postgres-without-pgvector" \
+	"BASE=$(docker image inspect -f '{{.Id}}' sinapum-rig/pgvector:pg17)"
+for pid in "${pids[@]}"; do
+	wait "$pid" || failed=1
+done
+((failed == 0)) || die "some images of the second round failed to build (see above)"
 
 # Rebuilt images leave their predecessors dangling; only ours (by label) are removed.
 docker image prune -f --filter "label=$HASH_LABEL" >/dev/null
