@@ -311,6 +311,9 @@ class Bench:
                 match = PROFILE_RE.match(line.strip())
                 if match:
                     tasks[match.group(1).strip()] = float(match.group(2))
+        if proc.returncode == 99 or proc.returncode < 0:
+            # Ctrl-C reached ansible-playbook (99: "User interrupted execution") or a signal killed it.
+            raise Interrupted('%s: ansible-playbook interrupted (%d)' % (what, proc.returncode))
         if proc.returncode != 0:
             tail = '\n'.join(text.splitlines()[-25:])
             raise BenchError('%s: ansible-playbook exited %d (log: %s)\n%s' % (what, proc.returncode, logfile, tail))
@@ -543,33 +546,34 @@ def verdict(value, target):
 def summarise(data):
     figures = []
 
-    def add(name, value, target='', met=''):
-        figures.append({'figure': name, 'value': value, 'target': target, 'verdict': met})
+    def add(name, value, target='', met='', detail=''):
+        figures.append({'figure': name, 'value': value, 'target': target, 'verdict': met, 'detail': detail})
 
     cold = data['cold']
     collection = [pair['collection']['wall'] for pair in cold]
     raw = [pair['raw']['wall'] for pair in cold]
     ratios = [pair['ratio'] for pair in cold]
     if cold:
-        add('cold deploy, collection (site.yml), median of %d' % len(cold), '%s  [%s]' % (
-            fmt_s(median(collection)), ', '.join('%.1f' % v for v in collection)))
-        add('cold deploy, raw script (raw_deploy.sh), median of %d' % len(cold), '%s  [%s]' % (
-            fmt_s(median(raw)), ', '.join('%.1f' % v for v in raw)))
-        add('cold deploy ratio collection/raw, median of pairs', '%s  [%s]' % (
-            fmt_x(median(ratios)), ', '.join('%.2f' % v for v in ratios)),
-            '<= %.2fx' % TARGETS['cold_ratio'], verdict(median(ratios), TARGETS['cold_ratio']))
+        add('cold deploy, collection (site.yml), median of %d' % len(cold), fmt_s(median(collection)),
+            detail='runs: ' + ', '.join('%.1f' % v for v in collection))
+        add('cold deploy, raw script (raw_deploy.sh), median of %d' % len(cold), fmt_s(median(raw)),
+            detail='runs: ' + ', '.join('%.1f' % v for v in raw))
+        add('cold deploy ratio collection/raw, median of pairs', fmt_x(median(ratios)),
+            '<= %.2fx' % TARGETS['cold_ratio'], verdict(median(ratios), TARGETS['cold_ratio']),
+            detail='pairs (order): ' + ', '.join('%.2f (%s)' % (pair['ratio'], pair['order']) for pair in cold))
     single = [run for run in data['noop'] if run['hosts'] == 1]
     if single:
         changed = sorted(set(run['changed'] for run in single))
         value = median([run['wall'] for run in single])
         add('no-op re-run, 1 host, median of %d' % len(single), '%s, changed=%s' % (
             fmt_s(value), '/'.join(str(c) for c in changed)), '<= %.0f s, changed=0' % TARGETS['noop_seconds'],
-            'met' if value <= TARGETS['noop_seconds'] and changed == [0] else 'OVER')
+            'met' if value <= TARGETS['noop_seconds'] and changed == [0] else 'OVER',
+            detail='runs: ' + ', '.join('%.1f' % run['wall'] for run in single))
     for result in (run for run in data['noop'] if run['hosts'] > 1):
         per_host = result['wall'] / result['hosts']
-        add('no-op re-run, %d hosts in one run' % result['hosts'], '%s (%s per host), changed=%d' % (
-            fmt_s(result['wall']), fmt_s(per_host), result['changed']), 'changed=0',
-            'met' if result['changed'] == 0 else 'OVER')
+        add('no-op re-run, %d hosts in one run' % result['hosts'], '%s, changed=%d' % (
+            fmt_s(result['wall']), result['changed']), 'changed=0', 'met' if result['changed'] == 0 else 'OVER',
+            detail='%s per host' % fmt_s(per_host))
     floor = data.get('floor') or {}
     if floor:
         add('per-task floor of the connection (docker exec)', '%.2f s per task' % floor['seconds_per_task'])
@@ -578,9 +582,11 @@ def summarise(data):
                 fmt_s(floor['noop_pipelining']['wall']), floor['noop_pipelining']['changed']))
     health = data.get('health') or {}
     if health:
-        add('health check, %d calls in-process' % health['calls'], 'median %.1f ms, p95 %.1f ms' % (
+        add('health check, %d calls in-process' % health['calls'], 'median %.0f ms, p95 %.0f ms' % (
             health['median_ms'], health['p95_ms']), '<= %.0f ms' % TARGETS['health_ms'],
-            verdict(health['p95_ms'], TARGETS['health_ms']))
+            verdict(health['p95_ms'], TARGETS['health_ms']),
+            detail='per part, median: ' + ', '.join('%s %.0f ms' % (name, part['median_ms'])
+                                                    for name, part in health['parts'].items()))
         if 'adhoc_median_s' in health:
             add('health check as an ad-hoc ansible command, median of %d' % health['adhoc_calls'],
                 fmt_s(health['adhoc_median_s']))
@@ -588,14 +594,16 @@ def summarise(data):
     for hosts in sorted(scale):
         ratio = scale[hosts] / scale[1] if 1 in scale else None
         target = '<= %.1fx' % TARGETS['scale4_ratio'] if hosts == 4 else ''
-        add('deploy %d fresh host(s) in one run' % hosts, '%s (%s of 1 host)' % (fmt_s(scale[hosts]), fmt_x(ratio)),
-            target, verdict(ratio, TARGETS['scale4_ratio']) if hosts == 4 else '')
+        add('deploy %d fresh host(s) in one run' % hosts, '%s, %s' % (fmt_s(scale[hosts]), fmt_x(ratio)),
+            target, verdict(ratio, TARGETS['scale4_ratio']) if hosts == 4 else '',
+            detail='ratio to 1 host' if hosts > 1 else '')
     upgrade = data.get('upgrade') or {}
     if upgrade:
-        add('upgrade %s -> %s, web downtime' % (upgrade['from'], upgrade['to']),
-            'longest gap without 200: %s s (%d of %d polls failed%s); run %s, /api: %s' % (
-                upgrade['longest_gap_s'], upgrade['failed_polls'], upgrade['polls'],
-                ', DOWN AT THE END' if upgrade['down_at_end'] else '', fmt_s(upgrade['wall']), upgrade['version_after']))
+        add('upgrade %s -> %s, longest web gap without 200' % (upgrade['from'], upgrade['to']),
+            fmt_s(upgrade['longest_gap_s']) + (', DOWN AT THE END' if upgrade['down_at_end'] else ''),
+            detail='%d of %d polls failed; site.yml %s, changed=%d; /api then says %s' % (
+                upgrade['failed_polls'], upgrade['polls'], fmt_s(upgrade['wall']), upgrade['changed'],
+                upgrade['version_after']))
     return figures
 
 
@@ -611,10 +619,11 @@ def print_report(report):
                                                          if entry['molecule_seen'])))
         if busy else 'no Molecule run seen during the benchmark'))
     print()
-    print('%-*s  %-*s  %-16s %s' % (width, 'figure', vwidth, 'value', 'target', 'verdict'))
-    print('%s  %s  %s %s' % ('-' * width, '-' * vwidth, '-' * 16, '-' * 7))
+    row = '%-*s  %-*s  %-18s %-7s  %s'
+    print(row % (width, 'figure', vwidth, 'value', 'target', 'verdict', 'detail'))
+    print(row % (width, '-' * width, vwidth, '-' * vwidth, '-' * 18, '-' * 7, '-' * 6))
     for f in figures:
-        print('%-*s  %-*s  %-16s %s' % (width, f['figure'], vwidth, f['value'], f['target'], f['verdict']))
+        print((row % (width, f['figure'], vwidth, f['value'], f['target'], f['verdict'], f['detail'])).rstrip())
     for key, title in (('cold', 'cold deploy (collection, 1 host)'), ('noop', 'no-op re-run (1 host)')):
         profile = report['profile'].get(key)
         if not profile:
@@ -669,6 +678,8 @@ def main(argv=None):
     def interrupted(signum, frame):  # pylint: disable=unused-argument
         raise Interrupted('signal %d' % signum)
 
+    # Also when started in the background, where a shell leaves SIGINT ignored: Ctrl-C or kill -INT cleans up.
+    signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
 
@@ -681,7 +692,7 @@ def main(argv=None):
     try:
         bench.go()
     except (KeyboardInterrupt, Interrupted) as error:
-        aborted = 'interrupted (%s)' % (error or 'Ctrl-C')
+        aborted = 'interrupted (%s)' % (str(error) or 'Ctrl-C')
         log(aborted)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
