@@ -154,7 +154,8 @@ class Rig:
     def __init__(self, run_id, workdir):
         self.run_id = run_id
         self.workdir = workdir
-        self.containers, self.networks, self.volumes = [], [], []
+        self.containers, self.networks, self.volumes, self.images = [], [], [], []
+        self.server_image = SERVER_IMAGE
         self.labels = ['--label', '%s=%s' % (LABEL, run_id), '--label', '%s.pid=%d' % (LABEL, os.getpid())]
 
     @staticmethod
@@ -179,6 +180,13 @@ class Rig:
         volumes = stale('volume')
         if volumes:
             docker('volume', 'rm', '-f', *volumes, check=False)
+        for line in docker('images', '--filter', 'label=' + LABEL, '--format',
+                           '{{.Repository}}:{{.Tag}} {{.ID}}', check=False).stdout.splitlines():
+            image = line.split()[0]
+            pid = docker('image', 'inspect', '-f', '{{index .Config.Labels "%s.pid"}}' % LABEL, image,
+                         check=False).stdout.strip()
+            if pid.isdigit() and not os.path.exists('/proc/%s' % pid):
+                docker('rmi', '-f', image, check=False)
         if containers or volumes:
             log('removed leftovers of an earlier run: %d servers, %d volumes' % (len(containers), len(volumes)))
 
@@ -205,22 +213,40 @@ class Rig:
             self.volumes.append(volume)
             self.containers.append(name)
             docker('run', '-d', '--name', name, '--hostname', name, '--network', network, *self.labels,
-                   *SERVER_FLAGS, '-v', volume + ':/var/lib/docker', SERVER_IMAGE, '/sbin/init')
+                   *SERVER_FLAGS, '-v', volume + ':/var/lib/docker', self.server_image, '/sbin/init')
         for name in names:
             self.wait_booted(name)
         return Group(self, tag, network, names)
 
-    @staticmethod
-    def wait_booted(name, timeout=120):
+    def snapshot(self, server):
+        """Later servers start from an image of this one (taken after the engine install, without /var/lib/docker,
+        which is a volume, and without /run, a tmpfs): a fresh container with Docker installed, no image, no state."""
+        image = 'sinapum-chatwoot-bench/server-engine:%s' % self.run_id
+        # systemd makes a new machine-id on the next boot when the file is empty
+        docker('exec', server, 'sh', '-c', ': > /etc/machine-id')
+        self.images.append(image)
+        docker('commit', '--change', 'LABEL %s=%s' % (LABEL, self.run_id),
+               '--change', 'LABEL %s.pid=%d' % (LABEL, os.getpid()), server, image, timeout=600)
+        self.server_image = image
+
+    def wait_booted(self, name, timeout=120):
+        """systemd up (and, on a snapshot with an engine, that engine answering) before anything is timed."""
         deadline = time.monotonic() + timeout
         state = ''
         while time.monotonic() < deadline:
             proc = docker('exec', name, 'systemctl', 'is-system-running', '--wait', check=False, timeout=timeout)
             state = proc.stdout.strip()
             if state in ('running', 'degraded'):
+                break
+            time.sleep(0.5)
+        else:
+            raise BenchError('%s did not boot (systemd: %s)' % (name, state or 'no answer'))
+        while self.server_image != SERVER_IMAGE and time.monotonic() < deadline:
+            if docker('exec', name, 'docker', 'info', '--format', '{{.ServerVersion}}', check=False).returncode == 0:
                 return
             time.sleep(0.5)
-        raise BenchError('%s did not boot (systemd: %s)' % (name, state or 'no answer'))
+        if self.server_image != SERVER_IMAGE:
+            raise BenchError('the Docker engine of %s does not answer' % name)
 
     def destroy(self, group):
         for name in group.servers:
@@ -244,7 +270,9 @@ class Rig:
             docker('network', 'rm', network, check=False)
         if self.volumes:
             docker('volume', 'rm', '-f', *self.volumes, check=False)
-        self.containers, self.networks, self.volumes = [], [], []
+        for image in self.images:
+            docker('rmi', '-f', image, check=False)
+        self.containers, self.networks, self.volumes, self.images = [], [], [], []
 
 
 class Group:
@@ -320,9 +348,18 @@ class Bench:
         return {'what': what, 'wall': round(wall, 2), 'recap': recap, 'tasks': tasks, 'log': logfile,
                 'changed': sum(host['changed'] for host in recap.values())}
 
-    def prepare(self, group):
-        """Untimed: Docker installed on every server of the group by the docker_engine role."""
-        self.playbook('engine-%s' % group.tag, group.inventory(), os.path.join(HERE, 'engine.yml'))
+    def prepare(self):
+        """Untimed, once: Docker installed by the docker_engine role on a server that every later server is a
+        copy of (Rig.snapshot), so all of them, collection's and raw script's alike, start with the same engine."""
+        self.phase('engine install (untimed)')
+        group = self.rig.group('engine', 1)
+        try:
+            result = self.playbook('engine', group.inventory(), os.path.join(HERE, 'engine.yml'))
+            self.data['engine_install'] = {'wall': result['wall'], 'log': result['log']}
+            log('docker_engine role on a bare server: %.1f s; later servers start from a snapshot' % result['wall'])
+            self.rig.snapshot(group.servers[0])
+        finally:
+            self.rig.destroy(group)
 
     def deploy(self, what, group, servers=None, extra_vars=None, env_extra=None):
         return self.playbook(what, group.inventory(servers), os.path.join(REPO, 'playbooks', 'site.yml'),
@@ -376,7 +413,6 @@ class Bench:
             self.phase('cold pair %d/%d (%s)' % (index + 1, self.options.pairs, order))
             group = self.rig.group('p%d' % (index + 1), 2)
             try:
-                self.prepare(group)
                 collection_server, raw_server = group.servers
                 pair = {'pair': index + 1, 'order': order}
                 for side in order:
@@ -417,7 +453,6 @@ class Bench:
             self.phase('scale %d host(s)' % count)
             group = self.rig.group('s%d' % count, count)
             try:
-                self.prepare(group)
                 result = self.deploy('scale-%d' % count, group)
                 result['hosts'] = count
                 self.data['scale'].append(result)
@@ -517,6 +552,7 @@ class Bench:
             self.data['errors'].append({'phase': name, 'error': str(error)})
 
     def go(self):
+        self.prepare()
         if 'cold' in self.options.phases:
             self.guard('cold', self.cold)
         if {'scale', 'health', 'upgrade'} & set(self.options.phases):
