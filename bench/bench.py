@@ -649,11 +649,14 @@ def print_report(report):
     vwidth = max([len(f['value']) for f in figures] + [10])
     print()
     print('sinapum.chatwoot benchmark  %s  (%s)' % (report['started'], report['command']))
-    busy = report['machine']['busy']
-    print('machine: %d cores, %s' % (report['machine']['cores'], (
-        'BUSY: Molecule ran during %s' % ', '.join(sorted(name for name, entry in report['machine']['phases'].items()
-                                                         if entry['molecule_seen'])))
-        if busy else 'no Molecule run seen during the benchmark'))
+    machine = report['machine']
+    phases = machine['phases']
+    busy_in = sorted(name for name, entry in phases.items() if entry['molecule_seen'])
+    load = max([entry['max_load1'] for entry in phases.values()] + [0.0])
+    others = max([entry['max_other_containers'] for entry in phases.values()] + [0])
+    state = ('BUSY: Molecule ran during %s' % ', '.join(busy_in)) if busy_in else 'no Molecule run seen'
+    print('machine: %d cores, %s; max load %.1f; up to %d other containers running' % (
+        machine['cores'], state, load, others))
     print()
     row = '%-*s  %-*s  %-18s %-7s  %s'
     print(row % (width, 'figure', vwidth, 'value', 'target', 'verdict', 'detail'))
