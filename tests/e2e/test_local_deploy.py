@@ -63,6 +63,18 @@ def test_postgres_and_redis_are_published_on_loopback_only(first_run):
         assert published == [f"127.0.0.1:{VARS[f'chatwoot_{service}_port']}"], published
 
 
+def test_postgres_and_redis_can_stay_unpublished(first_run):
+    run = playbook("-e", "chatwoot_postgres_publish=false", "-e", "chatwoot_redis_publish=false")
+    assert run.rc == 0, run  # the final health check reached them on the project network instead
+    for service, port in (("postgres", 5432), ("redis", 6379)):
+        assert sh("docker", "port", CONTAINERS[service], str(port), check=False).stdout.strip() == ""
+    assert http_json("/api")[1]["data_services"] == "ok"
+
+    republished = playbook()
+    assert republished.rc == 0, republished
+    assert sh("docker", "port", CONTAINERS["postgres"], "5432").stdout.split() == [f"127.0.0.1:{VARS['chatwoot_postgres_port']}"]
+
+
 def test_redis_demands_the_password(first_run):
     with socket.create_connection(("127.0.0.1", VARS["chatwoot_redis_port"]), timeout=5) as conn:
         conn.sendall(b"PING\r\n")
