@@ -29,6 +29,7 @@ import datetime
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -96,6 +97,13 @@ def run(argv, check=True, timeout=300, **kwargs):
 
 def docker(*args, check=True, timeout=300):
     return run(['docker'] + list(args), check=check, timeout=timeout)
+
+
+def controller_cpu():
+    """CPU seconds (user + system) of every finished child process tree: ansible-playbook, its forks, the docker
+    CLI processes of the connection. On this 2-core machine that CPU is taken from the servers' own work."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def median(values):
@@ -301,8 +309,10 @@ class Bench:
         self.logs = os.path.join(workdir, 'logs')
         os.makedirs(self.logs, exist_ok=True)
         self.counter = 0
+        self.lock = threading.Lock()
         self.rendered = None
-        self.data = {'cold': [], 'noop': [], 'floor': {}, 'health': {}, 'scale': [], 'upgrade': {}, 'errors': []}
+        self.data = {'cold': [], 'noop': [], 'floor': {}, 'health': {}, 'scale': [], 'raw_scale': {}, 'upgrade': {},
+                     'errors': []}
 
     def env(self, profile=True, extra=None):
         env = dict(os.environ)
@@ -324,10 +334,12 @@ class Bench:
         with open(logfile, 'w', encoding='utf-8') as handle:
             handle.write('# %s\n' % ' '.join(argv))
             handle.flush()
+            cpu_before = controller_cpu()
             started = time.perf_counter()
             proc = subprocess.run(argv, cwd=REPO, env=self.env(extra=env_extra), stdout=handle, stderr=subprocess.STDOUT,
                                   timeout=RUN_TIMEOUT, check=False)
             wall = time.perf_counter() - started
+            cpu = controller_cpu() - cpu_before
         with open(logfile, encoding='utf-8') as handle:
             text = handle.read()
         recap = dict((m.group(1), {'ok': int(m.group(2)), 'changed': int(m.group(3)), 'unreachable': int(m.group(4)),
@@ -338,15 +350,17 @@ class Bench:
             for line in text.split('TASKS RECAP', 1)[1].splitlines():
                 match = PROFILE_RE.match(line.strip())
                 if match:
-                    tasks[match.group(1).strip()] = float(match.group(2))
+                    # an include and the task it includes may share a name: their times add up
+                    name = match.group(1).strip()
+                    tasks[name] = round(tasks.get(name, 0.0) + float(match.group(2)), 2)
         if proc.returncode == 99 or proc.returncode < 0:
             # Ctrl-C reached ansible-playbook (99: "User interrupted execution") or a signal killed it.
             raise Interrupted('%s: ansible-playbook interrupted (%d)' % (what, proc.returncode))
         if proc.returncode != 0:
             tail = '\n'.join(text.splitlines()[-25:])
             raise BenchError('%s: ansible-playbook exited %d (log: %s)\n%s' % (what, proc.returncode, logfile, tail))
-        return {'what': what, 'wall': round(wall, 2), 'recap': recap, 'tasks': tasks, 'log': logfile,
-                'changed': sum(host['changed'] for host in recap.values())}
+        return {'what': what, 'wall': round(wall, 2), 'controller_cpu': round(cpu, 2), 'recap': recap, 'tasks': tasks,
+                'log': logfile, 'changed': sum(host['changed'] for host in recap.values())}
 
     def prepare(self):
         """Untimed, once: Docker installed by the docker_engine role on a server that every later server is a
@@ -387,8 +401,9 @@ class Bench:
         os.chmod(os.path.join(staging, '.env'), 0o600)
         shutil.copy(os.path.join(self.rendered['dir'], 'docker-compose.yml'), staging)
         shutil.copy(os.path.join(HERE, 'raw_deploy.sh'), staging)
-        self.counter += 1
-        logfile = os.path.join(self.logs, '%02d-%s.log' % (self.counter, what))
+        with self.lock:
+            self.counter += 1
+            logfile = os.path.join(self.logs, '%02d-%s.log' % (self.counter, what))
         started = time.perf_counter()
         docker('cp', staging, '%s:/root/bench-raw' % server)
         proc = run(['docker', 'exec', server, 'bash', '/root/bench-raw/raw_deploy.sh', '/root/bench-raw'], check=False,
@@ -458,6 +473,8 @@ class Bench:
                 self.data['scale'].append(result)
                 log('%d host(s) in one run: %.1f s' % (count, result['wall']))
                 if count == 1:
+                    if self.rendered is None:
+                        self.capture_rendered(group.servers[0])
                     if 'health' in self.options.phases:
                         self.guard('health', self.health, group, group.servers[0])
                     if 'upgrade' in self.options.phases:
@@ -469,6 +486,38 @@ class Bench:
                     log('no-op re-run on %d hosts: %.1f s, changed %d' % (count, noop['wall'], noop['changed']))
             finally:
                 self.rig.destroy(group)
+        count = max(self.options.hosts)
+        if count > 1 and not self.options.quick:
+            self.guard('raw scale', self.raw_scale, count)
+
+    def raw_scale(self, count):
+        """The floor of the scaling figure: the raw script on `count` fresh servers at once, against its 1-server
+        median from the pairs. On 2 cores the stack's own start-up (Postgres init, Rails boots) competes too."""
+        self.phase('raw scale %d hosts' % count)
+        group = self.rig.group('r%d' % count, count)
+        try:
+            results, errors = {}, []
+
+            def one(server):
+                try:
+                    results[server] = self.raw_deploy('raw-scale-%d-%s' % (count, server.rsplit('-', 1)[1]), server)
+                except Exception as error:  # pylint: disable=broad-exception-caught
+                    errors.append(error)
+
+            threads = [threading.Thread(target=one, args=(server,)) for server in group.servers]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - started
+            if errors:
+                raise errors[0]
+            self.data['raw_scale'] = {'hosts': count, 'wall': round(wall, 2),
+                                      'servers': [results[name]['wall'] for name in group.servers]}
+            log('raw script on %d hosts at once: %.1f s' % (count, wall))
+        finally:
+            self.rig.destroy(group)
 
     def health(self, group, server):
         self.phase('health')
@@ -573,6 +622,11 @@ def top_tasks(runs, count=TOP):
         round(sum(median(values) for values in times.values()), 1), len(times)
 
 
+def cpu_of(runs):
+    values = [run['controller_cpu'] for run in runs if 'controller_cpu' in run]
+    return fmt_s(median(values)) if values else '-'
+
+
 def verdict(value, target):
     if value is None:
         return '-'
@@ -591,7 +645,8 @@ def summarise(data):
     ratios = [pair['ratio'] for pair in cold]
     if cold:
         add('cold deploy, collection (site.yml), median of %d' % len(cold), fmt_s(median(collection)),
-            detail='runs: ' + ', '.join('%.1f' % v for v in collection))
+            detail='runs: %s; controller CPU %s' % (', '.join('%.1f' % v for v in collection), cpu_of(
+                [pair['collection'] for pair in cold])))
         add('cold deploy, raw script (raw_deploy.sh), median of %d' % len(cold), fmt_s(median(raw)),
             detail='runs: ' + ', '.join('%.1f' % v for v in raw))
         add('cold deploy ratio collection/raw, median of pairs', fmt_x(median(ratios)),
@@ -604,12 +659,12 @@ def summarise(data):
         add('no-op re-run, 1 host, median of %d' % len(single), '%s, changed=%s' % (
             fmt_s(value), '/'.join(str(c) for c in changed)), '<= %.0f s, changed=0' % TARGETS['noop_seconds'],
             'met' if value <= TARGETS['noop_seconds'] and changed == [0] else 'OVER',
-            detail='runs: ' + ', '.join('%.1f' % run['wall'] for run in single))
+            detail='runs: %s; controller CPU %s' % (', '.join('%.1f' % run['wall'] for run in single), cpu_of(single)))
     for result in (run for run in data['noop'] if run['hosts'] > 1):
         per_host = result['wall'] / result['hosts']
         add('no-op re-run, %d hosts in one run' % result['hosts'], '%s, changed=%d' % (
             fmt_s(result['wall']), result['changed']), 'changed=0', 'met' if result['changed'] == 0 else 'OVER',
-            detail='%s per host' % fmt_s(per_host))
+            detail='%s per host; controller CPU %s' % (fmt_s(per_host), cpu_of([result])))
     floor = data.get('floor') or {}
     if floor:
         add('per-task floor of the connection (docker exec)', '%.2f s per task' % floor['seconds_per_task'])
@@ -632,7 +687,13 @@ def summarise(data):
         target = '<= %.1fx' % TARGETS['scale4_ratio'] if hosts == 4 else ''
         add('deploy %d fresh host(s) in one run' % hosts, '%s, %s' % (fmt_s(scale[hosts]), fmt_x(ratio)),
             target, verdict(ratio, TARGETS['scale4_ratio']) if hosts == 4 else '',
-            detail='ratio to 1 host' if hosts > 1 else '')
+            detail=('ratio to 1 host; ' if hosts > 1 else '') + 'controller CPU ' + cpu_of(
+                [run for run in data['scale'] if run['hosts'] == hosts]))
+    raw_scale = data.get('raw_scale') or {}
+    if raw_scale and raw:
+        ratio = raw_scale['wall'] / median(raw)
+        add('raw script on %d fresh hosts at once (floor)' % raw_scale['hosts'], '%s, %s' % (
+            fmt_s(raw_scale['wall']), fmt_x(ratio)), detail='ratio to the raw 1-host median')
     upgrade = data.get('upgrade') or {}
     if upgrade:
         add('upgrade %s -> %s, longest web gap without 200' % (upgrade['from'], upgrade['to']),
