@@ -690,10 +690,10 @@ def summarise(data):
             detail=('ratio to 1 host; ' if hosts > 1 else '') + 'controller CPU ' + cpu_of(
                 [run for run in data['scale'] if run['hosts'] == hosts]))
     raw_scale = data.get('raw_scale') or {}
-    if raw_scale and raw:
-        ratio = raw_scale['wall'] / median(raw)
+    if raw_scale:
+        ratio = raw_scale['wall'] / median(raw) if raw else None
         add('raw script on %d fresh hosts at once (floor)' % raw_scale['hosts'], '%s, %s' % (
-            fmt_s(raw_scale['wall']), fmt_x(ratio)), detail='ratio to the raw 1-host median')
+            fmt_s(raw_scale['wall']), fmt_x(ratio)), detail='ratio to the raw 1-host median (cold pairs)')
     upgrade = data.get('upgrade') or {}
     if upgrade:
         add('upgrade %s -> %s, longest web gap without 200' % (upgrade['from'], upgrade['to']),
