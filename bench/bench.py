@@ -713,11 +713,11 @@ def print_report(report):
     machine = report['machine']
     phases = machine['phases']
     busy_in = sorted(name for name, entry in phases.items() if entry['molecule_seen'])
-    load = max([entry['max_load1'] for entry in phases.values()] + [0.0])
+    load, load_phase = max([(entry['max_load1'], name) for name, entry in phases.items()] + [(0.0, '-')])
     others = max([entry['max_other_containers'] for entry in phases.values()] + [0])
     state = ('BUSY: Molecule ran during %s' % ', '.join(busy_in)) if busy_in else 'no Molecule run seen'
-    print('machine: %d cores, %s; max load %.1f; up to %d other containers running' % (
-        machine['cores'], state, load, others))
+    print('machine: %d cores, %s; load up to %.1f (in "%s", the benchmark\'s own work included); up to %d other '
+          'containers running' % (machine['cores'], state, load, load_phase, others))
     print()
     row = '%-*s  %-*s  %-18s %-7s  %s'
     print(row % (width, 'figure', vwidth, 'value', 'target', 'verdict', 'detail'))
@@ -746,7 +746,7 @@ def print_report(report):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog='bench/run', description=__doc__.split('\n', 1)[0])
-    parser.add_argument('--quick', action='store_true', help='1 pair instead of 3, 2 ad-hoc health calls, no what-if')
+    parser.add_argument('--quick', action='store_true', help='1 pair instead of 3, 2 ad-hoc health calls, no what-if, no raw 4-host run')
     parser.add_argument('--pairs', type=int, help='collection/raw pairs of cold deploys (default 3, --quick 1)')
     parser.add_argument('--hosts', default='1,2,4', help='group sizes deployed in one run (default 1,2,4)')
     parser.add_argument('--health-calls', type=int, default=50)
