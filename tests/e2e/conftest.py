@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Drive the real `ansible-playbook site.yml` against this machine's engine, on a project of the tests' own."""
 import json
+import os
 import re
 import subprocess
 import urllib.request
@@ -10,7 +11,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-VARS_FILE = REPO / "tests" / "e2e" / "vars.yml"
+# Another vars file (other project, names and ports) lets two checkouts run these tests side by side.
+VARS_FILE = Path(os.environ.get("SINAPUM_E2E_VARS", REPO / "tests" / "e2e" / "vars.yml"))
 VARS = yaml.safe_load(VARS_FILE.read_text())
 CONTAINERS = {s: f"{VARS['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")}
 RECAP_RE = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
@@ -36,8 +38,6 @@ def playbook(*args, verbosity=0):
 
 
 def _path():
-    import os
-
     return f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}"
 
 

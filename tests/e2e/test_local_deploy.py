@@ -175,3 +175,16 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
     assert healed.rc == 0 and healed.changed > 0, healed
     rc, out = _health_report()
     assert rc == 0, out
+
+
+def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
+    # The record of the last prepare survives in the state dir; the database it describes does not.
+    sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes")
+    run = playbook()
+    assert run.rc == 0, run
+    prepare = run.out.split("Prepare the database (db:chatwoot_prepare)]", 1)[1].split("TASK [", 1)[0]
+    assert "changed: [localhost]" in prepare, prepare
+    assert psql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'") == "1"
+    assert psql("SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL") == "t"
+    status, body = http_json("/api")
+    assert status == 200 and body.get("queue_services") == "ok", body
