@@ -63,6 +63,7 @@ push() {
 push sinapum-rig/pgvector:pg17 pgvector/pgvector pg17
 push sinapum-rig/redis:8 redis 8
 push sinapum-rig/postgres:17 postgres 17
+push sinapum-rig/caddy:2.6 caddy 2.6
 for build in "${RIG_STANDIN_VERSIONS[@]}"; do
 	tag=$(standin_tag "$build")
 	if image_exists "sinapum-rig/chatwoot-standin:$tag"; then
