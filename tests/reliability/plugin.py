@@ -12,7 +12,7 @@ next run of the same test replaces it::
 
     {"promise": "Bad input stops the run ...",      # the sentence, as given to the marker
      "test": "tests/e2e/test_bad_input.py::test_x",  # where to find the test (pytest node id)
-     "result": "passed",                             # passed | failed | error | skipped
+     "result": "passed",                             # passed | failed | error | skipped | xfailed
      "when": "2026-11-25T23:04:11Z",                 # UTC, when the test finished
      "commit": "3cfe2d3"}                            # HEAD of the checkout (+dirty when it had changes)
 
@@ -87,7 +87,7 @@ def pytest_runtest_makereport(item, call):
     if not marker.args or not isinstance(marker.args[0], str) or not marker.args[0].strip():
         raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.promise needs the promise as one sentence")
     outcomes = item.stash.setdefault(_OUTCOMES, {})
-    outcomes[report.when] = report.outcome
+    outcomes[report.when] = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
     if report.when == "teardown":
         write_record(marker.args[0].strip(), item.nodeid, _result(outcomes), _commit(item.config))
     return report
@@ -98,6 +98,8 @@ def _result(outcomes: dict) -> str:
         return "error"
     if "failed" in outcomes.values():
         return "failed"
+    if outcomes.get("call") == "xfailed":
+        return "xfailed"
     if outcomes.get("setup") == "skipped" or outcomes.get("call") == "skipped":
         return "skipped"
     return "passed"

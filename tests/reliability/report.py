@@ -21,7 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plugin import REPO, records_dir  # noqa: E402  pylint: disable=wrong-import-position
 
 FIELDS = ("promise", "test", "result", "when", "commit")
-RESULTS = {"passed": "passed", "failed": "**FAILED**", "error": "**ERROR**", "skipped": "skipped"}
+RESULTS = {"passed": "passed", "failed": "**FAILED**", "error": "**ERROR**", "skipped": "skipped",
+           "xfailed": "known failure"}
+# The worst result of a group of cases is the group's.
+ORDER = ("error", "failed", "xfailed", "skipped", "passed")
 
 HEADER = """\
 # Reliability: what the collection promises, and the test that checks it
@@ -63,17 +66,38 @@ def still_exists(test: str) -> bool:
     return not name or name in source.read_text(encoding="utf-8", errors="replace")
 
 
+def group(records: list[dict]) -> list[dict]:
+    """One row per test: the cases of a parametrised test (test[case]) share it."""
+    rows: dict[tuple, list[dict]] = {}
+    for rec in records:
+        rows.setdefault((rec["promise"], rec["test"].split("[")[0]), []).append(rec)
+    out = []
+    for (promise, test), cases in rows.items():
+        last = max(cases, key=lambda r: r["when"])
+        worst = min(cases, key=lambda r: ORDER.index(r["result"]))["result"]
+        result = RESULTS[worst]
+        if len(cases) > 1:
+            counts = {r: sum(1 for c in cases if c["result"] == r) for r in ORDER}
+            result += " (" + ", ".join(f"{n} {r}" for r, n in counts.items() if n) + ")"
+            failing = sorted(c["test"].partition("[")[2].rstrip("]") for c in cases if c["result"] in ("failed", "error"))
+            if failing:
+                result += ": " + ", ".join(failing)
+            test = f"{test}[...] ({len(cases)} cases)"
+        out.append({"promise": promise, "test": test, "result": result, "when": last["when"], "commit": last["commit"]})
+    return out
+
+
 def render(records: list[dict]) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = [HEADER, "| promise | test | last result | when |", "| --- | --- | --- | --- |"]
-    for rec in sorted(records, key=lambda r: (r["promise"].lower(), r["test"])):
-        lines.append(f"| {cell(rec['promise'])} | `{cell(rec['test'])}` | {RESULTS[rec['result']]} "
-                     f"| {cell(rec['when'])} ({cell(rec['commit'])}) |")
-    counts = {r: sum(1 for rec in records if rec["result"] == r) for r in RESULTS}
-    lines += ["", f"{len(records)} tests of {len({r['promise'] for r in records})} promises: "
-              + ", ".join(f"{n} {r}" for r, n in counts.items() if n) + "."]
+    for row in sorted(group(records), key=lambda r: (r["promise"].lower(), r["test"])):
+        lines.append(f"| {cell(row['promise'])} | `{cell(row['test'])}` | {cell(row['result'])} "
+                     f"| {cell(row['when'])} ({cell(row['commit'])}) |")
+    counts = {r: sum(1 for rec in records if rec["result"] == r) for r in ORDER}
+    lines += ["", f"{len(records)} tests and cases of {len({r['promise'] for r in records})} promises: "
+              + ", ".join(f"{n} {RESULTS[r].strip('*').lower()}" for r, n in counts.items() if n) + "."]
     return "\n".join(lines) + "\n"
 
 
