@@ -1,0 +1,44 @@
+# What a deploy needs to know about the host, in one remote call (every remote task costs a round trip): the
+# record, the kept secrets, the checksums and modes of the files the role writes, the engine and Compose versions,
+# the Postgres volume, the network, the databases' containers and the local image IDs. key=value lines, file
+# contents in base64. Nothing is changed.
+# Arguments: RECORD SECRETS STATE_DIR PROJECT_DIR ENV_FILE COMPOSE_FILE VOLUME NETWORK CONTAINER CONTAINER -- IMAGE...
+say() { printf '%s=%s\n' "$1" "$2"; }
+file() { # KEY PATH [content]: mode and owner, checksum, and the content when asked
+	[ -e "$2" ] || return 0
+	say "stat_$1" "$(stat -c '%a %U %G' "$2" 2>/dev/null)"
+	[ -f "$2" ] || return 0
+	say "sha1_$1" "$(sha1sum <"$2" | cut -d' ' -f1)"
+	[ -z "${3:-}" ] || say "content_$1" "$(base64 <"$2" | tr -d '\n')"
+}
+file record "$1" content
+file secrets "$2" content
+file state_dir "$3"
+file project_dir "$4"
+file env "$5"
+file compose "$6"
+volume=$7 network=$8
+shift 8
+containers=
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+	containers="$containers $1"
+	shift
+done
+[ $# -eq 0 ] || shift
+if command -v docker >/dev/null 2>&1 && engine=$(docker version --format '{{.Server.Version}}' 2>/dev/null); then
+	say engine "$engine"
+	say compose "$(docker compose version --short 2>/dev/null)"
+	say volume "$(docker volume inspect --format '{{.CreatedAt}}' "$volume" 2>/dev/null)"
+	docker network inspect --format '{{.Name}}' "$network" >/dev/null 2>&1 && say network yes || say network no
+	# shellcheck disable=SC2086 # the container names are words
+	[ -z "$containers" ] || docker inspect --type container \
+		--format 'container {{slice .Name 1}}={{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.Image}}' \
+		$containers 2>/dev/null
+	images=$(docker image ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2>/dev/null)
+	for image in "$@"; do
+		say "image $image" "$(printf '%s\n' "$images" | awk -v ref="$image" '$1 == ref { print $2; exit }')"
+	done
+else
+	say engine ''
+fi
+exit 0
