@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`ansible-playbook site.yml` on this machine: deploy, idempotence, check mode, restarts, data, bad input, secrets."""
-import hashlib
 import os
 import socket
 import stat
@@ -113,30 +112,6 @@ def test_env_change_restarts_web_and_worker_only_and_keeps_data(first_run):
     restored = playbook()
     assert restored.rc == 0 and restored.changed > 0, restored
     assert psql(f"SELECT count(*) FROM e2e_durability WHERE note = '{note}'") == "1"
-
-
-def _snapshot():
-    files = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (PROJECT / ".env", PROJECT / "docker-compose.yml",
-                                                                     STATE / "secrets.json")}
-    return files, container_ids()
-
-
-def test_bad_input_stops_before_the_host_is_touched(first_run):
-    before = _snapshot()
-    cases = {
-        "chatwoot_rails_port=70000": "chatwoot_rails_port",
-        "chatwoot_version=latest": "chatwoot_allow_floating_tag",
-        "chatwoot_project_dir=relative/path": "chatwoot_project_dir",
-        "chatwoot_frontend_url=not-a-url": "chatwoot_frontend_url",
-        "chatwoot_postgres_image=Not A Reference": "chatwoot_postgres_image",
-        "chatwoot_redis_password=short": "chatwoot_redis_password",
-        "chatwoot_postgres_password=a-different-password-1234": "chatwoot_postgres_password",
-    }
-    for extra, named in cases.items():
-        run = playbook("-e", extra)
-        assert run.rc != 0, f"{extra} was accepted"
-        assert named in run.out, f"{extra}: the error does not name {named}\n{run.out[-3000:]}"
-        assert _snapshot() == before, f"{extra} changed the host"
 
 
 def test_no_secret_in_any_output_even_at_vvv_with_diff(first_run):
