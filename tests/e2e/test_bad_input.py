@@ -25,8 +25,9 @@ VOLUMES = [VARS[v] for v in ("chatwoot_postgres_volume", "chatwoot_redis_volume"
 SCHEDULE = [Path(p.format(VARS["chatwoot_project_name"])) for p in (
     "/usr/local/sbin/chatwoot-backup-{}", "/etc/systemd/system/chatwoot-backup-{}.service",
     "/etc/systemd/system/chatwoot-backup-{}.timer", "/etc/cron.d/chatwoot-backup-{}")]
-# The tasks a bad value may stop at: the argument specs, the role's checks, docker_engine's check.
-CHECK_TASKS = ("Validating arguments against arg spec", "Check the ")
+# The tasks a bad value may stop at: the argument specs, the role's checks, docker_engine's check, and the one that
+# compares an imposed Postgres password with the one the existing database was initialised with.
+CHECK_TASKS = ("Validating arguments against arg spec", "Check the ", "Refuse to guess a Postgres password")
 PORT = VARS["chatwoot_rails_port"]
 
 # entry point -> {case id: (the host's variables, the variable the message must name)}
@@ -44,6 +45,8 @@ CATALOGUE = {
         "redis_password_short": ({"chatwoot_redis_password": "short"}, "chatwoot_redis_password"),
         "postgres_password_weak": ({"chatwoot_postgres_password": "aaaaaaaaaaaaaaaaaaaaaaaa"}, "chatwoot_postgres_password"),
         "postgres_password_a_number": ({"chatwoot_postgres_password": 12345678901234567890}, "chatwoot_postgres_password"),
+        "postgres_password_differs_from_the_kept_one": ({"chatwoot_postgres_password": "a-different-password-1234"},
+                                                        "chatwoot_postgres_password"),
         "postgres_password_with_dollar": ({"chatwoot_postgres_password": "Abcdefgh$IJKLMNOP12"}, "chatwoot_postgres_password"),
         "secret_key_base_too_short": ({"chatwoot_secret_key_base": "x1Y2z3" * 5}, "chatwoot_secret_key_base"),
         "encryption_key_with_space": ({"chatwoot_active_record_encryption_primary_key": "Abcd efgh ijkl mnop qrst uv"},
