@@ -145,15 +145,19 @@ def scrub(value, secrets):
     return value
 
 
+# Web and worker fail when the database or Redis does: a failing backing service is named first, as the cause.
+CAUSE_ORDER = ('postgres', 'redis', 'web', 'sidekiq')
+
+
 def summarize(components, order=COMPONENTS):
     """Return (healthy, failed_components, msg) for a dict of component entries."""
     failed = [name for name in order if name in components and components[name]['status'] == FAILING]
     checked = [name for name in order if name in components and components[name]['status'] != SKIPPED]
     if failed:
-        first = failed[0]
-        msg = '%s: %s' % (first, components[first]['reason'])
-        if len(failed) > 1:
-            msg += ' (also failing: %s)' % ', '.join(failed[1:])
+        named = sorted(failed, key=lambda name: CAUSE_ORDER.index(name) if name in CAUSE_ORDER else len(CAUSE_ORDER))
+        msg = '%s: %s' % (named[0], components[named[0]]['reason'])
+        if len(named) > 1:
+            msg += ' (also failing: %s)' % ', '.join(named[1:])
         return False, failed, msg
     if not checked:
         return True, [], 'no component was checked'

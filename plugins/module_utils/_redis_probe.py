@@ -45,6 +45,10 @@ def describe_redis_error(exc, where, timeout):
     if isinstance(exc, RedisReplyError):
         if exc.kind == 'LOADING':
             return 'Redis on %s is still loading its dataset' % where
+        if exc.kind == 'DENIED':
+            # Redis refuses every client but loopback ones when it runs without a password (protected mode).
+            return ('Redis on %s runs without a password and refuses outside clients (protected mode): it lost its '
+                    'requirepass (restarted without REDIS_PASSWORD, or CONFIG SET requirepass "")' % where)
         if exc.kind == 'MASTERDOWN':
             return 'Redis on %s is a replica whose master is down' % where
         return 'Redis on %s answered an error (%s)' % (where, exc.kind)

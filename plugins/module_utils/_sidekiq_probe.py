@@ -221,6 +221,12 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
     if not processes:
         problems.append('no Sidekiq process is registered in Redis (the worker is not running, '
                         'or it uses another Redis database)')
+    elif not alive and (details['container'] or {}).get('running'):
+        # Docker says the process runs, Redis says it stopped beating: it hangs (or was stopped with SIGSTOP).
+        silent = ('for %s s' % age_words(min(ages))) if ages else 'so long that its heartbeat expired'
+        problems.append('worker container %s is running but its Sidekiq process has not beaten %s, threshold %s s: '
+                        'it hangs (restart it)' % (details['container'].get('name'), silent,
+                                                   format_seconds(heartbeat_threshold)))
     elif not ages:
         problems.append('no heartbeat: the %d registered Sidekiq process(es) have expired (the worker died)'
                         % len(processes))

@@ -263,7 +263,9 @@ healthy:
   type: bool
   sample: false
 msg:
-  description: The verdict in words; when unhealthy it names the first failing part and why.
+  description:
+    - The verdict in words; when unhealthy it names the failing part and why, the database or Redis before web and
+      worker (which fail with them), then lists the other failing parts.
   returned: always
   type: str
   sample: "sidekiq: no heartbeat for 95 s, threshold 60 s"

@@ -70,3 +70,15 @@ def test_deadline():
     time.sleep(0.06)
     with pytest.raises(ProbeTimeout):
         deadline.remaining()
+
+
+def test_summarize_names_a_failing_backing_service_before_what_depends_on_it():
+    components = {
+        'web': component('failing', '/api reports data_services failing'),
+        'postgres': component('failing', 'connection refused'),
+        'redis': component('ok', 'fine'),
+        'sidekiq': component('failing', 'no heartbeat'),
+    }
+    healthy, failed, msg = summarize(components)
+    assert failed == ['web', 'postgres', 'sidekiq']
+    assert msg == 'postgres: connection refused (also failing: web, sidekiq)'

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 
 import pytest
 
@@ -155,3 +157,43 @@ def test_probe_refused_and_silent():
     assert result['status'] == 'failing'
     assert 'within 0.4 s (timeout)' in result['reason']
     assert result['latency_ms'] < 1500
+
+
+def _own_address():
+    """An address of this machine that is not loopback, or None."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(('10.255.255.255', 9))  # no packet is sent: this only picks the outgoing interface
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith('127.') else address
+
+
+def test_probe_names_a_redis_that_lost_its_password(tmp_path):
+    address = _own_address()
+    if address is None:
+        pytest.skip('this machine has no address but loopback')
+    port = hs.free_port()
+    # What Chatwoot's Redis becomes without --requirepass: protected mode refuses every client but loopback ones.
+    server = subprocess.Popen([shutil.which('redis-server'), '--bind', address, '--port', str(port), '--save', '',
+                               '--dir', str(tmp_path), '--protected-mode', 'yes'],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        hs.wait_for(lambda: _open(address, port), what='redis-server on %s:%d' % (address, port))
+        result = probe_redis(address, port, REDIS_PASSWORD, timeout=3)
+    finally:
+        server.kill()
+        server.wait(10)
+    assert result['status'] == 'failing'
+    assert 'runs without a password and refuses outside clients (protected mode)' in result['reason'], result
+
+
+def _open(address, port):
+    try:
+        socket.create_connection((address, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False

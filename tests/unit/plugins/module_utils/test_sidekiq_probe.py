@@ -143,3 +143,17 @@ def test_parsing_helpers():
     assert process['beat_age_s'] == 30.0 and process['busy'] == 2 and process['queues'] == ['critical', 'default']
     assert parse_process('x', [None] * 5, now=1.0)['expired'] is True
     assert age_words(95.4) == '95' and age_words(2.34) == '2.3'
+
+
+def test_a_hung_worker_in_a_running_container_is_called_hung(own_sidekiq, fake_docker):
+    redis, worker = own_sidekiq
+    engine = fake_docker({'worker': hs.container_json('worker')})
+    worker.pause()  # SIGSTOP: Docker still sees a running container, Redis sees no heartbeat
+    try:
+        time.sleep(2.3)
+        result = probe(redis, heartbeat_threshold=2, container='worker', docker_socket=engine.socket_path)
+    finally:
+        worker.resume()
+    assert result['status'] == 'failing'
+    assert result['reason'].startswith('worker container worker is running but its Sidekiq process has not beaten for ')
+    assert result['reason'].endswith(', threshold 2 s: it hangs (restart it)')
