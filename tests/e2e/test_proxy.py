@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Caddy proxy in front of web, on a project of its own: TLS from files, /cable, redirects, forwarded headers."""
+"""A production-shaped project of its own: images from a registry that demands a login (htpasswd, as Debian's
+docker-registry does it), and the Caddy proxy in front of web (TLS from files, /cable, redirects, forwarded headers)."""
 import base64
 import hashlib
 import http.client
 import os
+import secrets as random_secrets
 import socket
 import ssl
-import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,10 @@ HTTPS = PV["chatwoot_proxy_https_port"]
 HTTP = PV["chatwoot_proxy_http_port"]
 PROJECT = Path(PV["chatwoot_project_dir"])
 PREFIX = PV["chatwoot_container_prefix"]
+REGISTRY = PV["chatwoot_image_registry"]
+REGISTRY_USER = PV["chatwoot_image_registry_username"]
+REGISTRY_CONTAINER = "sinapum-e2e-registry-auth"
+REGISTRY_PASSWORD = random_secrets.token_urlsafe(24)
 
 
 def make_certificate(directory, name):
@@ -30,9 +38,40 @@ def make_certificate(directory, name):
     return cert, key
 
 
-def deploy(cert, key, *extra):
+def deploy(cert, key, *extra, verbosity=0, password=REGISTRY_PASSWORD):
     return playbook("-e", f"@{PROXY_VARS_FILE}", "-e", f"chatwoot_proxy_tls_certificate={cert}",
-                    "-e", f"chatwoot_proxy_tls_key={key}", *extra)
+                    "-e", f"chatwoot_proxy_tls_key={key}", "-e", f"chatwoot_image_registry_password={password}", *extra,
+                    verbosity=verbosity)
+
+
+def start_auth_registry(directory):
+    """The rig's registry storage served again, read-only, by a registry that wants a user and password."""
+    hashed = sh("docker", "run", "--rm", "sinapum-rig/caddy:2.6", "caddy", "hash-password",
+                "--plaintext", REGISTRY_PASSWORD).stdout.strip()
+    htpasswd = directory / "htpasswd"
+    htpasswd.write_text(f"{REGISTRY_USER}:{hashed}\n")
+    sh("docker", "rm", "-f", REGISTRY_CONTAINER, check=False)
+    sh("docker", "run", "-d", "--name", REGISTRY_CONTAINER, "-p", f"{REGISTRY}:5000",
+       "-e", "SINAPUM_REGISTRY_CONFIG=/etc/sinapum-rig/registry/htpasswd.yml",
+       "-v", f"{htpasswd}:/auth/htpasswd:ro", "-v", "sinapum-rig-registry-data:/var/lib/docker-registry:ro",
+       "sinapum-rig/registry:2")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=2)
+            raise AssertionError("the registry answered without credentials")
+        except urllib.error.HTTPError as err:
+            if err.code == 401:
+                return
+            raise
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def forget_the_login():
+    sh("docker", "logout", REGISTRY, check=False)
 
 
 def remove():
@@ -41,17 +80,43 @@ def remove():
     sh("docker", "rm", "-f", *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq", "proxy")), check=False)
     sh("docker", "network", "rm", PV["chatwoot_network_name"], check=False)
     sh("rm", "-rf", str(PROJECT), PV["chatwoot_state_dir"])
+    # Images named after the login registry, so the next run has to pull (and log in) again.
+    names = sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
+    ours = [n for n in names if n.startswith(f"{REGISTRY}/")]
+    if ours:
+        sh("docker", "rmi", *ours, check=False)
 
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory):
     remove()
+    forget_the_login()
     certs = tmp_path_factory.mktemp("certs")
+    start_auth_registry(certs)
     cert, key = make_certificate(certs, "first")
     run = deploy(cert, key)
     assert run.rc == 0, run
     yield {"dir": certs, "cert": cert, "key": key, "run": run}
     remove()
+    forget_the_login()
+    sh("docker", "rm", "-f", REGISTRY_CONTAINER, check=False)
+
+
+def test_images_came_from_the_registry_that_wants_a_login(proxied):
+    image = sh("docker", "inspect", "-f", "{{.Config.Image}}", f"{PREFIX}_rails").stdout.strip()
+    assert image.startswith(f"{REGISTRY}/chatwoot/chatwoot:"), image
+    proxy_image = sh("docker", "inspect", "-f", "{{.Config.Image}}", f"{PREFIX}_proxy").stdout.strip()
+    assert proxy_image == f"{REGISTRY}/{PV['chatwoot_proxy_image']}", proxy_image
+    assert "Log in to the private registry" in proxied["run"].out
+
+
+def test_a_wrong_registry_password_stops_with_the_variables_named(proxied):
+    forget_the_login()
+    before = (PROJECT / "docker-compose.yml").read_bytes()
+    run = deploy(proxied["cert"], proxied["key"], password="not-the-password-123")
+    assert run.rc != 0, run
+    assert "chatwoot_image_registry_password" in run.out and "not-the-password-123" not in run.out, run
+    assert (PROJECT / "docker-compose.yml").read_bytes() == before
 
 
 def tls_context(cafile):
@@ -112,10 +177,12 @@ def test_plain_http_redirects_to_https(proxied):
     assert resp.getheader("Location") == f"https://{HOST}:{HTTPS}/app/login?x=1"
 
 
-def test_second_run_changes_nothing(proxied):
-    run = deploy(proxied["cert"], proxied["key"])
+def test_second_run_changes_nothing_and_never_shows_the_registry_password(proxied):
+    deploy(proxied["cert"], proxied["key"])  # logs in again after the wrong-password test
+    run = deploy(proxied["cert"], proxied["key"], "--diff", verbosity=3)
     assert run.rc == 0, run
     assert run.changed == 0, run
+    assert REGISTRY_PASSWORD not in run.out
 
 
 def test_a_new_certificate_is_served_after_the_next_run(proxied):
