@@ -154,7 +154,7 @@ def _base_vars():
 
 
 def _run_catalogue(playbook, cases, workdir):
-    inventory = {"chatwoot": {"vars": _base_vars(), "hosts": {case: dict(v) for case, (v, _) in cases.items()}}}
+    inventory = {"chatwoot": {"vars": _base_vars(), "hosts": {case: dict(spec[0]) for case, spec in cases.items()}}}
     inv = workdir / "inventory.yml"
     inv.write_text(yaml.safe_dump(inventory))
     env = {"PATH": _path(), "HOME": os.environ.get("HOME", "/root"), "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
@@ -208,7 +208,7 @@ def snapshot():
 
 def _named_paths():
     """Every path a case names, relative ones as the playbook would see them, and whether it is there."""
-    paths = {Path(v) if v.startswith("/") else REPO / v for pb in CATALOGUE.values() for host_vars, _ in pb.values()
+    paths = {Path(v) if v.startswith("/") else REPO / v for pb in CATALOGUE.values() for host_vars, _named in pb.values()
              for v in host_vars.values() if isinstance(v, str) and "/" in v and "://" not in v}
     return {str(p): p.exists() for p in paths}
 

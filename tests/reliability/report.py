@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Write docs/reliability.md from the records the suite left (see plugin.py for their format).
 
-    tests/reliability/report.py [--records DIR] [--output FILE]
+    python tests/reliability/report.py [--records DIR] [--output FILE]
 
 A record whose test no longer exists (file gone, or the name no longer in it) is left out, so a renamed test
 does not keep an old result in the table. Exits 1 when there is no record at all, so an empty table is never
@@ -57,7 +56,7 @@ def load(directory: Path) -> tuple[list[dict], list[str]]:
 
 
 def still_exists(test: str) -> bool:
-    path, _, name = test.partition("::")
+    path, name = test.partition("::")[::2]
     source = REPO / path
     if not source.is_file():
         return False
@@ -77,8 +76,9 @@ def group(records: list[dict]) -> list[dict]:
         worst = min(cases, key=lambda r: ORDER.index(r["result"]))["result"]
         result = RESULTS[worst]
         if len(cases) > 1:
-            counts = {r: sum(1 for c in cases if c["result"] == r) for r in ORDER}
-            result += " (" + ", ".join(f"{n} {r}" for r, n in counts.items() if n) + ")"
+            counts = ", ".join(f"{n} {RESULTS[r].strip('*').lower()}" for r in ORDER
+                               if (n := sum(1 for c in cases if c["result"] == r)))
+            result = f"{RESULTS[worst]} ({counts})" if worst in ("failed", "error") else counts
             failing = sorted(c["test"].partition("[")[2].rstrip("]") for c in cases if c["result"] in ("failed", "error"))
             if failing:
                 result += ": " + ", ".join(failing)
