@@ -1,8 +1,9 @@
 # What a deploy needs to know about the host, in one remote call (every remote task costs a round trip): the
 # record, the kept secrets, the checksums and modes of the files the role writes, the engine and Compose versions,
-# the Postgres volume, the network, the databases' containers and the local image IDs. key=value lines, file
-# contents in base64. Nothing is changed.
-# Arguments: RECORD SECRETS STATE_DIR PROJECT_DIR ENV_FILE COMPOSE_FILE VOLUME NETWORK CONTAINER CONTAINER -- IMAGE...
+# the Postgres volume, the network, the containers and the local image IDs, and whether the password in .env opens
+# the running database and finds it prepared. key=value lines, file contents in base64. Nothing is changed.
+# Arguments: RECORD SECRETS STATE_DIR PROJECT_DIR ENV_FILE COMPOSE_FILE VOLUME NETWORK CONTAINER... -- IMAGE...
+# Environment: PG_CONTAINER, PG_USER, PG_DATABASE.
 say() { printf '%s=%s\n' "$1" "$2"; }
 file() { # KEY PATH [content]: mode and owner, checksum, and the content when asked
 	[ -e "$2" ] || return 0
@@ -17,7 +18,7 @@ file state_dir "$3"
 file project_dir "$4"
 file env "$5"
 file compose "$6"
-volume=$7 network=$8
+env_file=$5 volume=$7 network=$8
 shift 8
 containers=
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -34,6 +35,17 @@ if command -v docker >/dev/null 2>&1 && engine=$(docker version --format '{{.Ser
 	[ -z "$containers" ] || docker inspect --type container \
 		--format 'container {{slice .Name 1}}={{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.Image}}' \
 		$containers 2>/dev/null
+	# The proof databases.yml would make, over TCP with the password in .env (from the environment, never argv).
+	if [ -n "${PG_CONTAINER:-}" ] && [ -r "$env_file" ] &&
+		[ "$(docker inspect --format '{{.State.Running}}' "$PG_CONTAINER" 2>/dev/null)" = true ]; then
+		PGPASSWORD=$(sed -n "s/^POSTGRES_PASSWORD='\(.*\)'\$/\1/p" "$env_file")
+		export PGPASSWORD
+		if answer=$(docker exec -e PGPASSWORD "$PG_CONTAINER" psql -h 127.0.0.1 -U "$PG_USER" -d "$PG_DATABASE" -tAc \
+			"SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL" 2>/dev/null); then
+			say pg_answer "$answer"
+		fi
+		unset PGPASSWORD
+	fi
 	images=$(docker image ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2>/dev/null)
 	for image in "$@"; do
 		say "image $image" "$(printf '%s\n' "$images" | awk -v ref="$image" '$1 == ref { print $2; exit }')"
