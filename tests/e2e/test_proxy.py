@@ -136,7 +136,7 @@ def https_get(cafile, path, headers=None):
 def test_api_through_the_proxy_is_ok_with_the_certificate_given(proxied):
     import json
 
-    status, _, body = https_get(proxied["cert"], "/api")
+    status, dummy_headers, body = https_get(proxied["cert"], "/api")
     assert status == 200, body
     data = json.loads(body)
     assert data["data_services"] == "ok" and data["queue_services"] == "ok", data

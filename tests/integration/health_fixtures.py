@@ -57,24 +57,26 @@ collections_root()
 
 
 # ---------------------------------------------------------------------------------------------- drivers
-def run_module(args):
-    """Run the module in-process as Ansible would (args through AnsibleModule); return (result, failed)."""
-    from ansible.module_utils.testing import patch_module_args
-    from ansible_collections.sinapum.chatwoot.plugins.modules import chatwoot_health
-
+def run_module(args, module='chatwoot_health', secrets=SECRETS):
+    """Run one of the collection's modules in-process as Ansible would (args through AnsibleModule); return
+    (result, failed), after checking that no secret is in its output."""
+    import importlib
     import io
     from contextlib import redirect_stdout
 
+    from ansible.module_utils.testing import patch_module_args
+
+    main = importlib.import_module('ansible_collections.sinapum.chatwoot.plugins.modules.' + module).main
     out = io.StringIO()
     with patch_module_args(args):
         with redirect_stdout(out):
             try:
-                chatwoot_health.main()
+                main()
             except SystemExit:
                 pass
     text = out.getvalue()
     result = json.loads(text)
-    assert_no_secret(text)
+    assert_no_secret(text, secrets)
     return result, bool(result.get('failed'))
 
 
