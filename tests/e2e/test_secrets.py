@@ -28,12 +28,13 @@ SPECIAL = {
     "SMTP_PASSWORD": "p@ss w$rd 'single' \"double\" \\back\\slash\\n #hash ${POSTGRES_PASSWORD} $REDIS_PASSWORD $$ `id`",
     "MAILER_SENDER_EMAIL": 'Chatwoot "Support" <support@example.org>',
     "SMTP_ADDRESS": "smtp.example.org",
+    "SMTP_USERNAME": "chat woot+e2e@example.org",
     "SMTP_PORT": 587,
     "SMTP_ENABLE_STARTTLS_AUTO": True,
-    "A1_LITERAL_DOLLARS": "${POSTGRES_PASSWORD}",
-    "A1_TRAILING_BACKSLASH": "C:\\chatwoot\\",
-    "A1_PADDED": "  padded #not a comment  ",
-    "A1_ONE_QUOTE": "'",
+    "E2E_LITERAL_DOLLARS": "${POSTGRES_PASSWORD}",
+    "E2E_TRAILING_BACKSLASH": "C:\\chatwoot\\",
+    "E2E_PADDED": "  padded #not a comment  ",
+    "E2E_ONE_QUOTE": "'",
 }
 EXPECTED = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in SPECIAL.items()}
 
