@@ -7,6 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from conftest import CONTAINERS, VARS, container_ids, http_json, playbook, psql, redis_cli, secrets, sh
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
@@ -152,6 +153,7 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
     assert rc == 0, out
 
 
+@pytest.mark.promise("A database volume deleted by hand is prepared again on the next run.")
 def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     # The record of the last prepare survives in the state dir; the database it describes does not.
     sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes")
