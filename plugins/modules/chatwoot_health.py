@@ -161,6 +161,11 @@ options:
       - When the Docker socket cannot be used, the heartbeat alone decides and the reason for
         not asking Docker is shown in RV(components.sidekiq.container).
     type: str
+  web_container:
+    description:
+      - Name of the web container. When given and the web probe fails, the container's state from the Docker engine
+        is added to the reason (a web that crashes at start is V(restarting), with its exit code and restart count).
+    type: str
   sidekiq_queues:
     description:
       - Queues to report besides Chatwoot's main ones (V(critical), V(high), V(medium), V(default),
@@ -417,6 +422,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result import (
     COMPONENTS,
     FAILING,
+    ProbeTimeout,
     component,
     format_seconds,
     scrub,
@@ -436,7 +442,12 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe impor
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_probe import probe_postgres
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import probe_sidekiq
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import valid_container_name
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
+    DockerError,
+    container_state,
+    describe_stopped,
+    valid_container_name,
+)
 
 DEFAULT_DATABASE = 'chatwoot_production'
 
@@ -463,6 +474,7 @@ def argument_spec():
         redis_tls=dict(type='bool'),
         redis_validate_certs=dict(type='bool', default=True),
         sidekiq_container=dict(type='str'),
+        web_container=dict(type='str'),
         sidekiq_queues=dict(type='list', elements='str', default=[]),
         docker_socket=dict(type='str', default='/var/run/docker.sock'),
         timeout=dict(type='float', default=5.0),
@@ -536,8 +548,9 @@ def resolve_settings(params):
         where = ('%s does not set POSTGRES_USERNAME' % env_path) if env is not None else \
             ('env_file %s does not exist' % env_path)
         raise BadInput('postgres_user is not given and %s' % where)
-    if settings['sidekiq_container'] and not valid_container_name(settings['sidekiq_container']):
-        raise BadInput('sidekiq_container %r is not a valid container name' % settings['sidekiq_container'])
+    for key in ('sidekiq_container', 'web_container'):
+        if settings[key] and not valid_container_name(settings[key]):
+            raise BadInput('%s %r is not a valid container name' % (key, settings[key]))
     if settings['redis_db'] < 0:
         raise BadInput('redis_db must not be negative')
     return settings
@@ -549,9 +562,19 @@ def secrets_of(settings):
 
 def _probe(name, settings, timeout):
     if name == 'web':
-        return probe_web(settings['web_url'], timeout,
-                         forwarded_proto_https=settings['web_forwarded_proto_https'],
-                         validate_certs=settings['web_validate_certs'])
+        result = probe_web(settings['web_url'], timeout,
+                           forwarded_proto_https=settings['web_forwarded_proto_https'],
+                           validate_certs=settings['web_validate_certs'])
+        if result['status'] == FAILING and settings['web_container']:
+            # Only a failing web asks Docker why: a web crashing at start shows as nothing listening.
+            try:
+                state = container_state(settings['docker_socket'], settings['web_container'], timeout)
+            except (OSError, DockerError, ProbeTimeout):
+                state = None
+            if state is not None and not state['running']:
+                result['reason'] = 'web %s; %s' % (describe_stopped(state), result['reason'])
+                result['container'] = state
+        return result
     if name == 'postgres':
         return probe_postgres(settings['postgres_host'], settings['postgres_port'], settings['postgres_user'],
                               settings['postgres_password'], settings['postgres_database'], timeout,

@@ -172,3 +172,20 @@ def test_probes_run_in_parallel(web):
     assert result['failed_components'] == ['web', 'redis']
     # two probes timing out after 0.5 s each take about 0.5 s together, not 1 s
     assert result['elapsed_ms'] < 900
+
+
+def test_a_web_crashing_at_start_is_named_with_its_container_state(fake_docker):
+    engine = fake_docker({'web-1': hs.container_json('web-1', status='restarting', exit_code=1, restarting=True)})
+    settings = _settings(components=['web'], web_url='http://127.0.0.1:%d' % hs.free_port(), web_container='web-1',
+                         docker_socket=engine.socket_path)
+    result = chatwoot_health.run(settings)
+    web = result['components']['web']
+    assert web['status'] == 'failing'
+    assert web['reason'].startswith('web container web-1 is restarting (exit code 1, ')
+    assert '3 restarts); /health: connection refused' in web['reason']
+    assert web['container']['exit_code'] == 1
+    # A running container adds nothing: the HTTP answer alone says what is wrong.
+    engine = fake_docker({'web-1': hs.container_json('web-1')})
+    result = chatwoot_health.run(_settings(components=['web'], web_url='http://127.0.0.1:%d' % hs.free_port(),
+                                           web_container='web-1', docker_socket=engine.socket_path))
+    assert result['components']['web']['reason'].startswith('/health: connection refused')
