@@ -19,8 +19,11 @@ umask 077
 
 action=$1
 lock=$2
-mkdir -p "$(dirname "$lock")"
-exec 9>>"$lock.guard"
+# show only reads (check mode runs it): the lock file is replaced whole (mv), so it is read whole without the guard.
+if [ "$action" != show ]; then
+    mkdir -p "$(dirname "$lock")"
+    exec 9>>"$lock.guard"
+fi
 
 get() { sed -n "s/^$1=//p" "$lock" 2>/dev/null | head -n 1; }
 mine() { printf '%s\n' "${LOCK_OWNER:-}" | sed -n 's/^run=//p' | head -n 1; }
@@ -119,7 +122,6 @@ release)
     fi
     ;;
 show)
-    flock 9
     if [ -e "$lock" ]; then
         echo state=held
         holder
