@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, VARS, _path, sh
+from conftest import REPO, VARS, _path, playbook, sh
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -29,6 +29,8 @@ SCHEDULE = [Path(p.format(VARS["chatwoot_project_name"])) for p in (
 # compares an imposed Postgres password with the one the existing database was initialised with.
 CHECK_TASKS = ("Validating arguments against arg spec", "Check the ", "Refuse to guess a Postgres password")
 PORT = VARS["chatwoot_rails_port"]
+# The chatwoot role's first task in site.yml (its argument specs; the preflight follows).
+SITE_CHECKS_START = "Validating arguments against arg spec 'main' - Deploy Chatwoot*"
 
 # entry point -> {case id: (the host's variables, the variable the message must name)}
 CATALOGUE = {
@@ -170,12 +172,15 @@ def _base_vars():
 
 
 def _run_catalogue(playbook, cases, workdir):
+    """One ansible-playbook for all the cases of an entry point; site.yml's from the chatwoot role on, since the
+    docker_engine role before it only looks at an engine that is there (its own cases are its tests')."""
+    start = ["--start-at-task", SITE_CHECKS_START] if playbook == "site.yml" else []
     inventory = {"chatwoot": {"vars": _base_vars(), "hosts": {case: dict(spec[0]) for case, spec in cases.items()}}}
     inv = workdir / "inventory.yml"
     inv.write_text(yaml.safe_dump(inventory))
     env = {"PATH": _path(), "HOME": os.environ.get("HOME", "/root"), "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
            "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORKS": str(len(cases))}
-    proc = subprocess.run(["ansible-playbook", "-i", str(inv), playbook], cwd=REPO, env=env, capture_output=True,
+    proc = subprocess.run(["ansible-playbook", "-i", str(inv), playbook, *start], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=600, check=False)
     (workdir / "stdout.json").write_text(proc.stdout)
     try:
@@ -229,6 +234,21 @@ def _named_paths():
     return {str(p): p.exists() for p in paths}
 
 
+def changes(before, after):
+    """What differs between two snapshots, one line a thing, for the failure message."""
+    out = []
+    for key in before:
+        if before[key] == after[key]:
+            continue
+        if key in ("files", "schedule"):
+            for root in before[key]:
+                old, new = before[key][root] or {}, after[key][root] or {}
+                out += [f"{p}: {old.get(p)} -> {new.get(p)}" for p in sorted(set(old) | set(new)) if old.get(p) != new.get(p)]
+        else:
+            out.append(f"{key}: {before[key]} -> {after[key]}")
+    return "\n".join(out)
+
+
 @pytest.fixture(scope="module")
 def catalogue(first_run, tmp_path_factory):  # pylint: disable=unused-argument,redefined-outer-name
     paths = _named_paths()
@@ -259,5 +279,19 @@ def test_bad_input_stops_before_the_host_is_touched(catalogue, playbook, case): 
     assert stats.get("changed") == 0, f"{case}: changed {stats.get('changed')} things before it stopped"
     assert named in message, f"{case}: the error does not name {named}:\n{message}"
     before, after = host[playbook]
-    assert after == before, f"{playbook} changed the host"
+    assert after == before, f"{playbook} changed the host:\n{changes(before, after)}"
     assert paths[1] == paths[0], "a path named by a case appeared or went"
+
+
+@pytest.mark.promise("Bad input is refused before anything on the host changes, with a message naming the variable.")
+@pytest.mark.parametrize("extra,named", [("chatwoot_rails_port=70000", "chatwoot_rails_port"),
+                                         ("chatwoot_version=latest", "chatwoot_allow_floating_tag")])
+def test_bad_input_on_the_command_line_stops_the_whole_site_yml(first_run, extra, named):  # pylint: disable=unused-argument
+    """The whole of site.yml, docker_engine first, with -e's strings."""
+    before = snapshot()
+    run = playbook("-e", extra)
+    assert run.rc != 0 and run.failed == 1, run
+    assert run.changed == 0, run
+    assert named in run.out.split("PLAY RECAP")[0].rpartition("TASK [")[2], run
+    after = snapshot()
+    assert after == before, f"{extra} changed the host:\n{changes(before, after)}"
