@@ -155,13 +155,7 @@ CATALOGUE = {
         "remove_backup_dir_around_state": ({"chatwoot_backup_dir": "/var/lib/sinapum-chatwoot"}, "chatwoot_backup_dir"),
     },
 }
-# The read-only entry points have no checks of their own but their argument specs, which Ansible applies only when
-# include_role names the entry point (tasks_from: status), not its file (tasks_from: status.yml) as they do today.
-UNCHECKED = pytest.mark.xfail(strict=True, reason="playbooks/health.yml and status.yml skip their argument specs "
-                                                  "(tasks_from: <name>.yml instead of <name>)")
-CASES = [pytest.param(pb, case, id=f"{Path(pb).stem}-{case}",
-                      marks=[UNCHECKED] if pb in ("playbooks/health.yml", "playbooks/status.yml") else [])
-         for pb, cases in CATALOGUE.items() for case in cases]
+CASES = [pytest.param(pb, case, id=f"{Path(pb).stem}-{case}") for pb, cases in CATALOGUE.items() for case in cases]
 
 
 def _base_vars():
