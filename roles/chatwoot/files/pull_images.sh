@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Pulls the images given, all at once, and prints "image REF=ID" for each; exits non-zero when any pull failed
 # (its error is on stderr).
 rc=0 pids=

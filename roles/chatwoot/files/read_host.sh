@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # What a deploy needs to know about the host, in one remote call (every remote task costs a round trip): the
 # record, the kept secrets, the checksums and modes of the files the role writes, the engine and Compose versions,
 # the Postgres volume, the network, the containers and the local image IDs, and whether the password in .env opens
@@ -30,7 +31,7 @@ if command -v docker >/dev/null 2>&1 && engine=$(docker version --format '{{.Ser
 	say engine "$engine"
 	say compose "$(docker compose version --short 2>/dev/null)"
 	say volume "$(docker volume inspect --format '{{.CreatedAt}}' "$volume" 2>/dev/null)"
-	docker network inspect --format '{{.Name}}' "$network" >/dev/null 2>&1 && say network yes || say network no
+	if docker network inspect --format '{{.Name}}' "$network" >/dev/null 2>&1; then say network yes; else say network no; fi
 	# shellcheck disable=SC2086 # the container names are words
 	[ -z "$containers" ] || docker inspect --type container \
 		--format 'container {{slice .Name 1}}={{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.Image}}' \

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Everything the docker_engine role needs to know about a host, in one remote call: key=value lines, values that
 # may hold anything in base64. Nothing is changed. Run as: sh -c "$(cat probe.sh)" probe MARKER PACKAGE...
 marker=$1
@@ -22,7 +23,7 @@ fi
 for path in /usr/bin/dockerd /usr/sbin/dockerd /usr/local/bin/dockerd; do
 	[ -x "$path" ] && say dockerd "$path" && break
 done
-[ -e "$marker" ] && say marker yes || say marker no
+if [ -e "$marker" ]; then say marker yes; else say marker no; fi
 [ -r /etc/docker/daemon.json ] && say daemon_json "$(b64 </etc/docker/daemon.json)"
 if [ -r /etc/os-release ]; then
 	# Subshell: os-release's variables stay out of this script.
@@ -40,7 +41,7 @@ if command -v dpkg-query >/dev/null 2>&1 && [ $# -gt 0 ]; then
 fi
 for python in /usr/bin/python3 python3; do
 	if command -v "$python" >/dev/null 2>&1; then
-		"$python" -c 'import requests' 2>/dev/null && say requests yes || say requests no
+		if "$python" -c 'import requests' 2>/dev/null; then say requests yes; else say requests no; fi
 		break
 	fi
 done
