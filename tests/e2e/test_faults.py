@@ -86,8 +86,6 @@ def test_a_hung_worker_is_named_by_its_heartbeat(first_run):
 
 
 @pytest.mark.promise("A paused (hung) worker is healed by running site.yml again.")
-@pytest.mark.xfail(strict=True, reason="site.yml restarts no container that runs: `compose up` refuses to start a "
-                                       "paused one and leaves a hung one as it is (roles/chatwoot/tasks/app.yml)")
 def test_a_paused_worker_is_healed_by_site(first_run):
     worker = CONTAINERS["sidekiq"]
     sh("docker", "pause", worker)
