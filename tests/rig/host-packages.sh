@@ -5,7 +5,7 @@ set -euo pipefail
 
 # docker.io brings dockerd, containerd, runc and its own client (/usr/bin/docker), so a machine without
 # another docker client works too; curl reads digests from the registry.
-PACKAGES=(docker.io iptables debootstrap curl ca-certificates)
+PACKAGES=(docker.io iptables debootstrap curl ca-certificates openssl)
 LISTS_MAX_AGE_MIN=360
 
 missing=()
