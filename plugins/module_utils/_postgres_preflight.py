@@ -26,7 +26,9 @@ VECTOR_QUERY = (
     "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS installed, "
     "(SELECT default_version FROM pg_available_extensions WHERE name = 'vector') AS available, "
     "(SELECT bool_or(trusted) FROM pg_available_extension_versions WHERE name = 'vector') AS trusted, "
-    "has_database_privilege(current_database(), 'CREATE') AS can_create_in_database"
+    "has_database_privilege(current_database(), 'CREATE') AS can_create_in_database, "
+    # Rails writes ar_internal_metadata when it first loads a schema: absent, db:chatwoot_prepare has never run here.
+    "to_regclass('public.ar_internal_metadata') IS NOT NULL AS prepared"
 )
 
 
@@ -54,7 +56,7 @@ def check_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
     where = '%s:%s' % (host, port)
     result = dict(ready=False, reachable=False, problems=[], dba_commands=[], server_version=None, ssl=None,
                   database_exists=None, superuser=None, can_create_database=None, vector_installed=None,
-                  vector_available=None, can_create_vector=None)
+                  vector_available=None, can_create_vector=None, prepared=None)
     facts = None
     try:
         facts = _ask(host, port, user, password, database, timeout, sslmode)
@@ -86,11 +88,13 @@ def check_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         # In a database that does not exist yet nothing is installed, and the owner will be this role.
         facts['installed'] = None
         facts['can_create_in_database'] = 't'
+        facts['prepared'] = 'f'
 
     superuser = _true(facts.get('rolsuper'))
     result.update(reachable=True, server_version=facts.get('server_version'), ssl=facts.get('ssl'), superuser=superuser,
                   can_create_database=superuser or _true(facts.get('rolcreatedb')),
-                  vector_installed=facts.get('installed'), vector_available=facts.get('available'))
+                  vector_installed=facts.get('installed'), vector_available=facts.get('available'),
+                  prepared=_true(facts.get('prepared')))
     result['can_create_vector'] = bool(facts.get('available')) and (
         superuser or (_true(facts.get('trusted')) and _true(facts.get('can_create_in_database'))))
 

@@ -142,6 +142,12 @@ can_create_vector:
   description: Whether the role may create the extension in the database; null when not reached.
   type: bool
   returned: always
+prepared:
+  description:
+    - Whether C(db:chatwoot_prepare) has ever run on the database (Rails' C(ar_internal_metadata) table is there);
+      null when not known.
+  type: bool
+  returned: always
 msg:
   description: One line saying the verdict.
   type: str

@@ -84,6 +84,17 @@ def test_no_vector_and_no_superuser_names_the_dba_statements(pg17):
     assert ask(pg17, 'app_plain', 'novector_db')['ready'] is True
 
 
+def test_prepared_says_whether_rails_ever_loaded_a_schema_here(pg17):
+    assert ask(pg17, 'app_plain', 'ready_db')['prepared'] is False
+    assert ask(pg17, 'postgres', 'chatwoot_not_there', password=SUPER_PASSWORD)['prepared'] is False
+    docker('exec', _container_of(pg17), 'psql', '-U', 'postgres', '-d', 'ready_db', '-v', 'ON_ERROR_STOP=1',
+           '-c', 'CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar)')
+    try:
+        assert ask(pg17, 'app_plain', 'ready_db')['prepared'] is True
+    finally:
+        docker('exec', _container_of(pg17), 'psql', '-U', 'postgres', '-d', 'ready_db', '-c', 'DROP TABLE ar_internal_metadata')
+
+
 def test_a_role_without_createdb_gets_the_create_database_statement_first(pg17):
     result = ask(pg17, 'app_plain', 'chatwoot_missing')
     assert result['ready'] is False and result['database_exists'] is False
