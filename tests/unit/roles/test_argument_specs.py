@@ -20,10 +20,11 @@ def test_main_spec_matches_defaults(role):
     assert sorted(options) == sorted(defaults), "argument_specs and defaults name different variables"
     for name, value in defaults.items():
         spec = options[name]
-        assert spec["type"] == TYPES[type(value)], f"{name}: type {spec['type']} but default is {type(value).__name__}"
         assert spec.get("description"), f"{name} has no description"
+        # A templated default is typed by what it renders to, which only a run knows.
         templated = isinstance(value, str) and "{{" in value
         if not templated:
+            assert spec["type"] == TYPES[type(value)], f"{name}: type {spec['type']} but default is {type(value).__name__}"
             assert spec.get("default") == value, f"{name}: default {spec.get('default')!r} != {value!r}"
 
 
