@@ -62,9 +62,11 @@ def test_a_crashed_worker_is_started_again_by_docker(first_run):
 
 
 @pytest.mark.promise("A hung worker (SIGSTOP: its container runs, its heartbeat stops) is named by the health report "
-                     "as hung, past the heartbeat threshold.")
-def test_a_hung_worker_is_named_by_its_heartbeat(first_run):
+                     "as hung, past the heartbeat threshold, and healed by running site.yml again once Docker marks it "
+                     "unhealthy.")
+def test_a_hung_worker_is_named_by_its_heartbeat_and_healed_by_site(first_run):
     worker = CONTAINERS["sidekiq"]
+    started = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", worker).stdout.strip()
     sh("docker", "kill", "--signal", "STOP", worker)
     try:
         deadline = time.monotonic() + 60
@@ -80,9 +82,18 @@ def test_a_hung_worker_is_named_by_its_heartbeat(first_run):
         assert "it hangs" in reason and "threshold 12 s" in reason, reason
         assert component_line(out, "web")[0] == "ok", out
         assert "is unhealthy: sidekiq:" in flat(out), out
+        # Three failed probes of its healthcheck after the start period: about 30 s.
+        deadline = time.monotonic() + 90
+        while sh("docker", "inspect", "-f", "{{.State.Health.Status}}", worker).stdout.strip() != "unhealthy":
+            assert time.monotonic() < deadline, "Docker did not mark the hung worker unhealthy"
+            time.sleep(2)
+        healed = playbook(*QUICK)
     finally:
-        sh("docker", "kill", "--signal", "CONT", worker)
-    wait_healthy()
+        sh("docker", "kill", "--signal", "CONT", worker, check=False)
+    assert healed.rc == 0, healed
+    assert sh("docker", "inspect", "-f", "{{.State.StartedAt}}", worker).stdout.strip() != started, "the worker was not restarted"
+    out = wait_healthy()
+    assert component_line(out, "sidekiq")[0] == "ok", out
 
 
 @pytest.mark.promise("A paused (hung) worker is healed by running site.yml again.")
