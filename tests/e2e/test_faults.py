@@ -217,3 +217,11 @@ def test_runs_at_once_are_serialised_by_the_hosts_lock(first_run, tmp_path):
     assert (PROJECT / ".env").read_text() == env_before
     wait_healthy()
     assert fingerprint() == before
+
+
+@pytest.mark.promise("A run that stops after taking the host's lock (here: a refused downgrade) gives the lock back.")
+def test_a_run_refused_after_the_lock_gives_it_back(first_run):
+    run = playbook("-e", "chatwoot_version=v4.14.0")
+    assert run.rc != 0 and "older than the deployed" in flat(run.out), run
+    assert "TASK [sinapum.chatwoot.chatwoot : Try to take the lock]" in run.out, "it stopped before the lock: nothing proven"
+    assert not LOCK.exists(), LOCK.read_text()
