@@ -72,7 +72,8 @@ def _true(value):
     return value in ('t', 'true', '1')
 
 
-def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='prefer', require_vector=True):
+def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='prefer', require_vector=True,
+                   require_prepared=True):
     """Connect, SELECT 1, check vector and Chatwoot's tables; return a component entry."""
     deadline = Deadline(timeout)
     where = host_port(host, port) if not host.startswith('/') else '%s/.s.PGSQL.%s' % (host, port)
@@ -127,12 +128,13 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
             problems.append('extension vector is not installed in database %s and the server does not offer it '
                             '(Chatwoot >= 4.0 needs a PostgreSQL with pgvector, e.g. pgvector/pgvector images)'
                             % database)
-    missing = [name for name in REQUIRED_TABLES if not details['tables'][name]]
+    missing = [name for name in REQUIRED_TABLES if require_prepared and not details['tables'][name]]
     if missing:
         problems.append('database %s is not prepared: table %s missing (run rails db:chatwoot_prepare)'
                         % (database, ', '.join(missing)))
     if problems:
         return component(FAILING, '; '.join(problems), deadline.elapsed_ms(), **details)
-    reason = 'PostgreSQL %s on %s: database %s prepared, vector %s' % (
-        details['server_version'], where, database, details['vector_extension'] or 'not required')
+    reason = 'PostgreSQL %s on %s: database %s %s, vector %s' % (
+        details['server_version'], where, database, 'prepared' if require_prepared else 'answers (preparation not required)',
+        details['vector_extension'] or 'not required')
     return component(OK, reason, deadline.elapsed_ms(), **details)

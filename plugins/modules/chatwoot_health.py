@@ -122,6 +122,13 @@ options:
         Chatwoot 4.0 and later need it; set to V(false) only for older releases.
     type: bool
     default: true
+  postgres_require_prepared:
+    description:
+      - Report PostgreSQL as failing when the database has not been prepared (C(db:chatwoot_prepare) has not loaded
+        Chatwoot's schema). Set to V(false) to check only that the database answers, as on a host that runs
+        PostgreSQL for web and worker hosts that prepare it later.
+    type: bool
+    default: true
   redis_host:
     description:
       - Host where Redis is reachable from the managed host.
@@ -466,6 +473,7 @@ def argument_spec():
         postgres_database=dict(type='str'),
         postgres_ssl_mode=dict(type='str', choices=['disable', 'prefer', 'require'], default='prefer'),
         postgres_require_vector=dict(type='bool', default=True),
+        postgres_require_prepared=dict(type='bool', default=True),
         redis_host=dict(type='str', default='127.0.0.1'),
         redis_port=dict(type='int', default=6381),
         redis_password=dict(type='str', no_log=True),
@@ -579,7 +587,8 @@ def _probe(name, settings, timeout):
         return probe_postgres(settings['postgres_host'], settings['postgres_port'], settings['postgres_user'],
                               settings['postgres_password'], settings['postgres_database'], timeout,
                               sslmode=settings['postgres_ssl_mode'],
-                              require_vector=settings['postgres_require_vector'])
+                              require_vector=settings['postgres_require_vector'],
+                              require_prepared=settings['postgres_require_prepared'])
     if name == 'redis':
         return probe_redis(settings['redis_host'], settings['redis_port'], settings['redis_password'],
                            settings['redis_username'], settings['redis_db'], settings['redis_tls'],

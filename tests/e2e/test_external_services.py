@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Web and worker on an external Postgres and Redis: a Postgres 17 with pgvector whose application role is no
-superuser (as on a managed service), and a Redis with a password, both started here on the project's network."""
+superuser (as on a managed service), and a Redis with a password that speaks TLS only (rediss://), both started here
+on the project's network."""
 import json
 import re
 import secrets as random_secrets
@@ -52,17 +53,32 @@ def project_containers():
     return sorted(sh("docker", "ps", "-a", "--filter", f"name=^{PREFIX}_", "--format", "{{.Names}}").stdout.split())
 
 
+def redis_cli(*args, check=True):
+    return sh("docker", "exec", "-e", f"REDISCLI_AUTH={REDIS_PASSWORD}", REDIS, "redis-cli", "--tls", "--insecure", *args,
+              check=check).stdout
+
+
 @pytest.fixture(scope="module")
-def external():
+def external(tmp_path_factory):
     remove()
+    tls = tmp_path_factory.mktemp("redis-tls")
+    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=redis.test",
+       "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem"))
+    # Read by the redis user inside the container; a throwaway key.
+    tls.chmod(0o755)
+    (tls / "key.pem").chmod(0o644)
     sh("docker", "network", "create", "--subnet", "172.30.251.0/24", NETWORK)
     sh("docker", "run", "-d", "--name", PG, "--network", NETWORK, "--ip", PG_IP,
        "-e", f"POSTGRES_PASSWORD={SUPER_PASSWORD}", "sinapum-rig/pgvector:pg17")
-    sh("docker", "run", "-d", "--name", REDIS, "--network", NETWORK, "--ip", REDIS_IP, "sinapum-rig/redis:8",
-       "redis-server", "--requirepass", REDIS_PASSWORD)
+    sh("docker", "run", "-d", "--name", REDIS, "--network", NETWORK, "--ip", REDIS_IP, "-v", f"{tls}:/tls:ro",
+       "sinapum-rig/redis:8", "redis-server", "--requirepass", REDIS_PASSWORD, "--port", "0", "--tls-port", "6379",
+       "--tls-cert-file", "/tls/cert.pem", "--tls-key-file", "/tls/key.pem", "--tls-auth-clients", "no")
     deadline = time.monotonic() + 60
     while sh("docker", "exec", PG, "pg_isready", "-h", "127.0.0.1", "-U", "postgres", check=False).returncode != 0:
         assert time.monotonic() < deadline, sh("docker", "logs", PG, check=False).stderr
+        time.sleep(0.5)
+    while "PONG" not in redis_cli("PING", check=False):
+        assert time.monotonic() < deadline, sh("docker", "logs", REDIS, check=False).stdout
         time.sleep(0.5)
     # What a managed service hands out: a database owned by a role that may neither create databases nor extensions.
     superuser_psql(f"CREATE ROLE {USER} LOGIN PASSWORD '{APP_PASSWORD}'", "postgres")
@@ -105,16 +121,15 @@ def test_after_the_dba_statements_web_and_worker_run_on_the_external_services(ex
     assert project_containers() == [f"{PREFIX}_rails", f"{PREFIX}_sidekiq"]
     env = (PROJECT / ".env").read_text()
     assert f"POSTGRES_HOST='{PG_IP}'" in env and "PGSSLMODE='prefer'" in env, env
-    assert f"REDIS_URL='redis://{REDIS_IP}:6379/0'" in env
+    assert f"REDIS_URL='rediss://{REDIS_IP}:6379/0'" in env
     with urllib.request.urlopen(f"http://127.0.0.1:{EV['chatwoot_rails_port']}/api", timeout=10) as resp:
         api = json.loads(resp.read())
     assert api["data_services"] == "ok" and api["queue_services"] == "ok", api
     # db:chatwoot_prepare loaded the schema into the external database, vector included.
     assert superuser_psql("SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL") == "t"
     assert superuser_psql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'") == "1"
-    # The worker beats in the external Redis.
-    beats = sh("docker", "exec", "-e", f"REDISCLI_AUTH={REDIS_PASSWORD}", REDIS, "redis-cli", "SMEMBERS", "processes").stdout
-    assert beats.strip(), "no Sidekiq process registered in the external Redis"
+    # The worker beats in the external Redis, over TLS (the server has no plain port).
+    assert redis_cli("SMEMBERS", "processes").strip(), "no Sidekiq process registered in the external Redis"
 
 
 def test_a_second_run_changes_nothing(external):

@@ -290,3 +290,12 @@ def test_postgres_with_vector_extension(docker_socket, container_name):
     assert postgres['vector_extension'] and postgres['server_version'].startswith('17')
     assert postgres['auth_method'] == 'scram-sha-256'
     assert postgres['environment'] == 'production'
+
+
+def test_a_database_host_alone_asks_only_that_the_database_answers(pg):
+    # As on a chatwoot_database host before a web or worker host prepared it: no schema, no vector, and healthy.
+    result, dummy = run_module(base_args(components=['postgres'], postgres_require_vector=False,
+                                         postgres_require_prepared=False, **pg_args(pg, postgres_database='chatwoot_empty')))
+    assert result['healthy'] is True, result['msg']
+    assert 'chatwoot_empty answers (preparation not required)' in result['components']['postgres']['reason']
+    assert result['components']['postgres']['tables'] == {'installation_configs': False, 'ar_internal_metadata': False}
