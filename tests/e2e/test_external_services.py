@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Web and worker on an external Postgres and Redis: a Postgres 17 with pgvector whose application role is no
-superuser (as on a managed service), and a Redis with a password that speaks TLS only (rediss://), both started here
-on the project's network."""
+superuser (as on a managed service) and which speaks TLS, and a Redis with a password that speaks TLS only
+(rediss://), both started here on the project's network."""
 import json
 import re
 import secrets as random_secrets
@@ -68,8 +68,12 @@ def external(tmp_path_factory):
     tls.chmod(0o755)
     (tls / "key.pem").chmod(0o644)
     sh("docker", "network", "create", "--subnet", "172.30.251.0/24", NETWORK)
-    sh("docker", "run", "-d", "--name", PG, "--network", NETWORK, "--ip", PG_IP,
-       "-e", f"POSTGRES_PASSWORD={SUPER_PASSWORD}", "sinapum-rig/pgvector:pg17")
+    # Postgres wants its key owned by itself and private: copied in before the server starts.
+    sh("docker", "run", "-d", "--name", PG, "--network", NETWORK, "--ip", PG_IP, "-v", f"{tls}:/tls:ro",
+       "-e", f"POSTGRES_PASSWORD={SUPER_PASSWORD}", "--entrypoint", "sh", "sinapum-rig/pgvector:pg17", "-c",
+       "install -o postgres -g postgres -m 600 /tls/key.pem /tmp/key.pem && "
+       "install -o postgres -g postgres -m 644 /tls/cert.pem /tmp/cert.pem && "
+       "exec docker-entrypoint.sh postgres -c ssl=on -c ssl_cert_file=/tmp/cert.pem -c ssl_key_file=/tmp/key.pem")
     sh("docker", "run", "-d", "--name", REDIS, "--network", NETWORK, "--ip", REDIS_IP, "-v", f"{tls}:/tls:ro",
        "sinapum-rig/redis:8", "redis-server", "--requirepass", REDIS_PASSWORD, "--port", "0", "--tls-port", "6379",
        "--tls-cert-file", "/tls/cert.pem", "--tls-key-file", "/tls/key.pem", "--tls-auth-clients", "no")
@@ -83,6 +87,9 @@ def external(tmp_path_factory):
     # What a managed service hands out: a database owned by a role that may neither create databases nor extensions.
     superuser_psql(f"CREATE ROLE {USER} LOGIN PASSWORD '{APP_PASSWORD}'", "postgres")
     superuser_psql(f"CREATE DATABASE {DATABASE} OWNER {USER}", "postgres")
+    # Chatwoot's role gets in over TLS only, so every connection that works proves PGSSLMODE was honoured.
+    sh("docker", "exec", PG, "sh", "-c", f'sed -i "1i hostnossl all {USER} all reject" "$PGDATA/pg_hba.conf"')
+    superuser_psql("SELECT pg_reload_conf()", "postgres")
     yield
     remove()
 
@@ -102,10 +109,13 @@ def test_a_role_that_may_not_create_vector_stops_the_deploy_with_the_dba_stateme
     assert project_containers() == []
 
 
-def test_a_tls_demand_the_server_cannot_meet_stops_the_deploy(external):
-    run = deploy("-e", "chatwoot_external_postgres_sslmode=require")
+def test_a_wrong_password_stops_the_deploy_and_is_never_shown(external):
+    wrong = random_secrets.token_hex(16)
+    run = playbook("-e", f"@{EXT_VARS_FILE}", "-e", f"chatwoot_postgres_password={wrong}",
+                   "-e", f"chatwoot_redis_password={REDIS_PASSWORD}")
     assert run.rc != 0, run
-    assert "not ready for Chatwoot" in run.out and ("SSL" in run.out or "TLS" in run.out), run
+    assert "not ready for Chatwoot" in run.out and "authentication failed for user chatwoot_app" in run.out, run
+    assert wrong not in run.out and REDIS_PASSWORD not in run.out
     assert not PROJECT.exists() and project_containers() == []
 
 
@@ -120,16 +130,27 @@ def test_after_the_dba_statements_web_and_worker_run_on_the_external_services(ex
     assert APP_PASSWORD not in run.out and REDIS_PASSWORD not in run.out
     assert project_containers() == [f"{PREFIX}_rails", f"{PREFIX}_sidekiq"]
     env = (PROJECT / ".env").read_text()
-    assert f"POSTGRES_HOST='{PG_IP}'" in env and "PGSSLMODE='prefer'" in env, env
+    assert f"POSTGRES_HOST='{PG_IP}'" in env and "PGSSLMODE='require'" in env, env
     assert f"REDIS_URL='rediss://{REDIS_IP}:6379/0'" in env
     with urllib.request.urlopen(f"http://127.0.0.1:{EV['chatwoot_rails_port']}/api", timeout=10) as resp:
         api = json.loads(resp.read())
     assert api["data_services"] == "ok" and api["queue_services"] == "ok", api
+    # The server refuses the role without TLS: web and worker got in with it (PGSSLMODE reached libpq in them).
+    plain = sh("docker", "exec", "-e", "PGSSLMODE=disable", "-e", f"PGPASSWORD={APP_PASSWORD}", PG, "psql", "-h", "127.0.0.1",
+               "-U", USER, "-d", DATABASE, "-c", "SELECT 1", check=False)
+    assert plain.returncode != 0 and "no encryption" in plain.stderr, plain.stderr
     # db:chatwoot_prepare loaded the schema into the external database, vector included.
     assert superuser_psql("SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL") == "t"
     assert superuser_psql("SELECT count(*) FROM pg_extension WHERE extname = 'vector'") == "1"
     # The worker beats in the external Redis, over TLS (the server has no plain port).
     assert redis_cli("SMEMBERS", "processes").strip(), "no Sidekiq process registered in the external Redis"
+
+
+def test_a_plain_text_connection_the_server_refuses_stops_the_run_before_anything_changes(external):
+    env_before = (PROJECT / ".env").read_text()
+    run = deploy("-e", "chatwoot_external_postgres_sslmode=disable")
+    assert run.rc != 0 and "not ready for Chatwoot" in run.out and "no encryption" in run.out, run
+    assert (PROJECT / ".env").read_text() == env_before
 
 
 def test_a_second_run_changes_nothing(external):
