@@ -235,3 +235,31 @@ def test_a_run_refused_after_the_lock_gives_it_back(first_run):
     assert run.rc != 0 and "older than the deployed" in flat(run.out), run
     assert "TASK [sinapum.chatwoot.chatwoot : Try to take the lock]" in run.out, "it stopped before the lock: nothing proven"
     assert not LOCK.exists(), LOCK.read_text()
+
+
+@pytest.mark.promise("A backup that runs on its own (the timer's, or by hand) waits for the run that holds the "
+                     "project's lock, backs up only once it has the lock, and gives it back.")
+def test_a_backup_on_its_own_waits_for_the_projects_lock(first_run, tmp_path):
+    installer = _start(tmp_path / "backup.log", playbook="playbooks/backup.yml")
+    assert installer.wait(timeout=600) == 0, (tmp_path / "backup.log").read_text()[-6000:]
+    script = Path("/usr/local/sbin", f"chatwoot-backup-{VARS['chatwoot_project_name']}")
+    backups = Path(VARS.get("chatwoot_backup_dir", f"/var/backups/chatwoot/{VARS['chatwoot_project_name']}"))
+    before = sorted(p.name for p in backups.iterdir())
+    plant_lock(pid=os.getpid(), run="e2e-holder")
+    with open(tmp_path / "scheduled.log", "w", encoding="utf-8") as out:
+        # As the timer starts it: no CHATWOOT_LOCK_HELD in its environment.
+        proc = subprocess.Popen([str(script)], stdout=out, stderr=subprocess.STDOUT, env={"PATH": os.environ["PATH"]})
+    try:
+        time.sleep(8)
+        assert proc.poll() is None, (tmp_path / "scheduled.log").read_text()
+        assert "run=e2e-holder" in LOCK.read_text()
+        assert sorted(p.name for p in backups.iterdir()) == before, "it backed up while another run held the lock"
+    finally:
+        LOCK.unlink(missing_ok=True)
+    assert proc.wait(timeout=300) == 0, (tmp_path / "scheduled.log").read_text()
+    log = (tmp_path / "scheduled.log").read_text()
+    assert f"acquired {LOCK}" in log, log
+    # Its last line is the new backup's path (older ones may have been rotated away).
+    new = Path(log.strip().splitlines()[-1])
+    assert new.parent == backups and new.is_dir() and new.name not in before, log
+    assert not LOCK.exists(), LOCK.read_text()
