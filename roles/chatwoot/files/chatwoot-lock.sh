@@ -65,7 +65,9 @@ take() {
 holder() {
     started=$(get started)
     echo "age=$(($(now) - ${started:-$(now)}))"
-    sed 's/^/holder_/' "$lock"
+    # The lock may be removed by hand, outside the guard, while it is read (its message says how): then there is no
+    # holder to name, and a waiter tries again instead of dying of set -e.
+    sed 's/^/holder_/' "$lock" 2>/dev/null || true
 }
 
 attempt() {
