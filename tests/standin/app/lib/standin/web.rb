@@ -10,9 +10,12 @@ require "securerandom"
 require "pg"
 require "redis-client"
 require_relative "core"
+require_relative "onboarding"
 
 module Standin
   class Web
+    include Onboarding
+
     JSON_TYPE = "application/json; charset=utf-8"
     HTML_TYPE = "text/html; charset=utf-8"
     WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -70,7 +73,7 @@ module Standin
       when "/api" then get ? api_status : not_found
       when "/cable" then cable(request)
       when "/" then get ? root(request) : not_found
-      when "/installation/onboarding" then get ? onboarding(request) : not_found
+      when "/installation/onboarding" then onboarding_route(request)
       when "/app/login" then get ? html(200, "Chatwoot (TEST DOUBLE): login page") : not_found
       else not_found
       end
@@ -119,12 +122,6 @@ module Standin
       return redirect(request, "/installation/onboarding") if onboarding_pending?
 
       html(200, "Chatwoot (TEST DOUBLE of chatwoot/chatwoot #{Standin.version})")
-    end
-
-    def onboarding(request)
-      return redirect(request, "/") unless onboarding_pending?
-
-      html(200, "Chatwoot (TEST DOUBLE): installation onboarding, create the super admin here")
     end
 
     # ActionCable's mount: a websocket handshake gets 101 Switching Protocols, any
