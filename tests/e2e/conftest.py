@@ -70,16 +70,17 @@ def secrets():
     return json.loads(Path(VARS["chatwoot_state_dir"], "secrets.json").read_text())
 
 
-def remove_project():
-    """Leave no trace of an earlier run: containers, volumes, network, files."""
-    project_dir = Path(VARS["chatwoot_project_dir"])
+def remove_project(project_vars=None):
+    """Leave no trace of an earlier run: containers, volumes, network, files (of the tests' project, or another's)."""
+    project_vars = project_vars or VARS
+    project_dir = Path(project_vars["chatwoot_project_dir"])
     if (project_dir / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(project_dir), "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", *CONTAINERS.values(), check=False)
+    sh("docker", "rm", "-f", *(f"{project_vars['chatwoot_container_prefix']}_{s}" for s in CONTAINERS), check=False)
     for vol in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume"):
-        sh("docker", "volume", "rm", "-f", VARS[vol], check=False)
-    sh("docker", "network", "rm", VARS["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", str(project_dir), VARS["chatwoot_state_dir"])
+        sh("docker", "volume", "rm", "-f", project_vars[vol], check=False)
+    sh("docker", "network", "rm", project_vars["chatwoot_network_name"], check=False)
+    sh("rm", "-rf", str(project_dir), project_vars["chatwoot_state_dir"])
 
 
 @pytest.fixture(scope="session")
