@@ -295,7 +295,8 @@ expect_eq "production seeds create no user" "$(psql_q cw_fresh 'SELECT count(*) 
 expect_eq "production seeds set the onboarding key in Redis" "$(rcli GET alfred:CHATWOOT_INSTALLATION_ONBOARDING)" true
 expect "production seeds write installation_configs" "$(psql_q cw_fresh 'SELECT name FROM installation_configs')" '^INSTALLATION_NAME$'
 tables=$(psql_q cw_fresh "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
-expect "schema has Chatwoot's core tables" "$tables" '(^|,)accounts,.*ar_internal_metadata,.*conversations,.*installation_configs,messages,schema_migrations,users$'
+expect "schema has Chatwoot's core tables" "$tables" \
+	'^access_tokens,account_users,accounts,ar_internal_metadata,.*conversations,.*installation_configs,messages,platform_app_permissibles,platform_apps,schema_migrations,users$'
 expect_eq "schema has a vector(1536) column" \
 	"$(psql_q cw_fresh "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'article_embeddings'::regclass AND attname = 'embedding'")" \
 	"vector(1536)"
@@ -511,6 +512,11 @@ docker stop -t 30 "$WORKER" >/dev/null
 expect_eq "docker stop: the worker exits 0 on SIGTERM" "$(docker inspect -f '{{.State.ExitCode}}' "$WORKER")" 0
 expect "... after Sidekiq's own shutdown" "$(logs "$WORKER")" 'Bye!'
 if ((SECONDS - t0 < 20)); then pass "... promptly ($((SECONDS - t0))s)"; else fail "... promptly (took $((SECONDS - t0))s)"; fi
+
+# ------------------------------------------------------------------------------------------------
+# The first administrator, the onboarding form, the installation settings, platform apps (selftest-admin.sh).
+# shellcheck source=tests/standin/selftest-admin.sh
+source "$HERE/selftest-admin.sh"
 
 # ------------------------------------------------------------------------------------------------
 echo
