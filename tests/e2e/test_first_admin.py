@@ -194,3 +194,21 @@ def test_host_onboarded_by_hand_is_left_alone(hand_project):
 
     again = playbook("-e", f"@{hand_project}", "-e", "chatwoot_admin_email=other@example.org")
     assert again.rc == 0 and again.changed == 0, again
+
+
+@pytest.mark.promise("chatwoot_platform_app: false removes the Platform App and its kept token; true makes a new one.")
+def test_platform_app_can_be_removed_and_made_again(first_run):  # pylint: disable=unused-argument
+    old = secrets()["platform_app_token"]
+    removed = playbook("-e", "chatwoot_platform_app=false")
+    assert removed.rc == 0 and removed.changed >= 1, removed
+    assert 'Platform App "sinapum.chatwoot" removed' in removed.out
+    assert "platform_app_token" not in secrets()
+    assert psql("SELECT count(*) FROM platform_apps") == "0"
+    assert psql(f"SELECT count(*) FROM access_tokens t JOIN platform_apps p ON p.id = t.owner_id WHERE t.token = '{old}'") == "0"
+    again = playbook("-e", "chatwoot_platform_app=false")
+    assert again.rc == 0 and again.changed == 0, again
+
+    remade = playbook()
+    assert remade.rc == 0, remade
+    assert secrets()["platform_app_token"] not in ("", old)
+    assert psql("SELECT string_agg(permissible_type, ',' ORDER BY permissible_type) FROM platform_app_permissibles") == "Account,User"

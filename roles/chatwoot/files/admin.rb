@@ -9,7 +9,7 @@
 #   - the onboarding key deleted once a SuperAdmin exists (until then the form makes anyone SuperAdmin);
 #   - installation settings written through InstallationConfig, only those whose value differs (its after_commit
 #     clears GlobalConfig's cache);
-#   - the Platform App for automation, permitted on the admin and the account.
+#   - the Platform App for automation, permitted on the admin and the account (or removed, on request).
 # With "check" it reads and reports, and changes nothing. One line of output, after the marker, is the result as
 # JSON (Rails may log to standard output too).
 require 'json'
@@ -88,7 +88,15 @@ result['onboarding_open'] = check ? result['onboarding_was_open'] && admin.nil? 
   config.save!
 end
 
-if input['platform_app'].present?
+app = nil
+if input['platform_app'].present? && input['remove_platform_app']
+  # Destroyed with its permissibles and its token: the token no longer names a PlatformApp, so the Platform API
+  # refuses it at once (Chatwoot removes the rows themselves in the background).
+  gone = PlatformApp.where(name: input['platform_app'])
+  result['platform_app'] = { 'state' => gone.exists? ? 'removed' : 'absent', 'name' => input['platform_app'] }
+  change.call(gone.exists?)
+  gone.each(&:destroy!) unless check
+elsif input['platform_app'].present?
   app = PlatformApp.where(name: input['platform_app']).order(:id).first
   result['platform_app'] = { 'state' => app ? 'present' : 'created', 'name' => input['platform_app'] }
   change.call(app.nil?)
