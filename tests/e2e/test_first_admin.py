@@ -211,4 +211,5 @@ def test_platform_app_can_be_removed_and_made_again(first_run):  # pylint: disab
     remade = playbook()
     assert remade.rc == 0, remade
     assert secrets()["platform_app_token"] not in ("", old)
-    assert psql("SELECT string_agg(permissible_type, ',' ORDER BY permissible_type) FROM platform_app_permissibles") == "Account,User"
+    assert psql("SELECT string_agg(permissible_type, ',' ORDER BY permissible_type) FROM platform_app_permissibles pp "
+                "JOIN platform_apps p ON p.id = pp.platform_app_id") == "Account,User"
