@@ -11,7 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import CONTAINERS, VARS, http_json, playbook, psql, redis_cli, remove_project, secrets, sh
+from conftest import CONTAINERS, VARS, playbook, psql, redis_cli, remove_project, secrets, sh
 
 ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"
 ADMIN = VARS["chatwoot_admin_email"]
