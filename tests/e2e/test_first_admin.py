@@ -78,7 +78,10 @@ def test_tokens_are_kept_and_valid(first_run):  # pylint: disable=unused-argumen
     assert psql("SELECT p.name FROM access_tokens t JOIN platform_apps p ON p.id = t.owner_id AND t.owner_type = 'PlatformApp' "
                 f"WHERE t.token = '{kept['platform_app_token']}'") == "sinapum.chatwoot"
     assert psql("SELECT string_agg(permissible_type, ',' ORDER BY permissible_type) FROM platform_app_permissibles") == "Account,User"
-    assert kept["account_id"] == psql(f"SELECT id FROM accounts WHERE name = '{ACCOUNT}'")
+    noted = json.loads(Path(VARS["chatwoot_state_dir"], "admin.json").read_text())
+    assert noted == {"admin_email": ADMIN, "account_id": int(psql(f"SELECT id FROM accounts WHERE name = '{ACCOUNT}'")),
+                     "platform_app": "sinapum.chatwoot"}
+    assert "account_id" not in kept
 
 
 @pytest.mark.promise("A second run finds the administrator, the account and the Platform App and changes nothing.")
