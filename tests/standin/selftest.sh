@@ -296,7 +296,7 @@ expect_eq "production seeds set the onboarding key in Redis" "$(rcli GET alfred:
 expect "production seeds write installation_configs" "$(psql_q cw_fresh 'SELECT name FROM installation_configs')" '^INSTALLATION_NAME$'
 tables=$(psql_q cw_fresh "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
 expect "schema has Chatwoot's core tables" "$tables" \
-	'^access_tokens,account_users,accounts,ar_internal_metadata,.*conversations,.*installation_configs,messages,platform_app_permissibles,platform_apps,schema_migrations,users$'
+	'^access_tokens,account_users,accounts,ar_internal_metadata,.*conversations,.*installation_configs,messages,platform_app_permissibles,platform_apps,(portals,)?schema_migrations,users$'
 expect_eq "schema has a vector(1536) column" \
 	"$(psql_q cw_fresh "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'article_embeddings'::regclass AND attname = 'embedding'")" \
 	"vector(1536)"

@@ -6,7 +6,7 @@
 #   lib/global_config.rb                          cached reads at alfred:V1:GLOBAL_CONFIG:<NAME> for a day,
 #                                                 clear_cache expires them; boolean settings typecast
 #   lib/global_config_service.rb                  load: the row, else ENV only to create a missing row
-# Connections are the stand-in's RESP2 client (Standin.redis_client), one per call.
+# Connections are the redis gem's, as Chatwoot's $alfred (Standin.redis: Redis.new(Redis::Config.app)), one per call.
 
 require "json"
 require "active_support"
@@ -14,8 +14,7 @@ require "active_support/core_ext/object/blank"
 require "active_support/core_ext/hash/indifferent_access"
 require_relative "core"
 
-# The redis gem's class in Chatwoot; here only a namespace for Alfred.
-class Redis; end unless defined?(Redis)
+require "redis"
 
 module Redis::Alfred
   NAMESPACE = "alfred"
@@ -23,31 +22,28 @@ module Redis::Alfred
 
   class << self
     def set(key, value, nx: false, ex: false) # rubocop:disable Naming/MethodParameterName
-      args = ["SET", namespaced(key), value.to_s]
-      args << "NX" if nx
-      args += ["EX", Integer(ex)] if ex
-      with { |conn| conn.call(*args) == "OK" }
+      with { |conn| conn.set(namespaced(key), value, nx: nx, ex: ex) }
     end
 
     def get(key)
-      with { |conn| conn.call("GET", namespaced(key)) }
+      with { |conn| conn.get(namespaced(key)) }
     end
 
     # As the redis gem's del: the number of keys removed.
     def delete(key)
-      with { |conn| conn.call("DEL", namespaced(key)) }
+      with { |conn| conn.del(namespaced(key)) }
     end
 
     def keys(pattern)
-      with { |conn| conn.call("KEYS", namespaced(pattern)).map { |k| k.delete_prefix("#{NAMESPACE}:") } }
+      with { |conn| conn.keys(namespaced(pattern)).map { |k| k.delete_prefix("#{NAMESPACE}:") } }
     end
 
     def expire(key, seconds)
-      with { |conn| conn.call("EXPIRE", namespaced(key), Integer(seconds)) }
+      with { |conn| conn.expire(namespaced(key), seconds) }
     end
 
     def with
-      conn = Standin.redis_client(connect_timeout: 5, read_timeout: 5, write_timeout: 5)
+      conn = Standin.redis
       yield conn
     ensure
       conn&.close
