@@ -140,7 +140,7 @@ def parse_redis_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ('redis', 'rediss'):
         return {}
-    out = {'tls': parts.scheme == 'rediss'}
+    out = {'tls': parts.scheme == 'rediss', 'host': parts.hostname}
     if parts.username:
         out['username'] = unquote(parts.username)
     if parts.password:
@@ -166,6 +166,9 @@ def deployment_settings(env):
         'redis_username': None,
         'redis_tls': None,
         'redis_db': None,
+        'redis_host': None,
+        # Chatwoot.redis_ssl_verify_mode (config/application.rb): VERIFY_NONE only for exactly 'none'.
+        'redis_verify': env.get('REDIS_OPENSSL_VERIFY_MODE') != 'none',
         'force_ssl': to_bool(env.get('FORCE_SSL'), False),
     }
     if env.get('DATABASE_URL'):
@@ -175,7 +178,7 @@ def deployment_settings(env):
                 settings['postgres_' + key] = from_url[key]
     if env.get('REDIS_URL'):
         from_url = parse_redis_url(env['REDIS_URL'])
-        for key in ('username', 'password', 'tls', 'db'):
+        for key in ('username', 'password', 'tls', 'db', 'host'):
             if key in from_url:
                 settings['redis_' + key] = from_url[key]
     if env.get('REDIS_PASSWORD'):

@@ -28,10 +28,8 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result im
     component,
     describe_os_error,
     format_seconds,
-    host_port,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_resp import (
-    RedisConnection,
     RedisError,
     RedisReplyError,
     decode,
@@ -41,7 +39,6 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket im
     container_state,
     describe_stopped,
 )
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import describe_redis_error
 
 # Chatwoot's main queues (config/sidekiq.yml), most urgent first
 DEFAULT_QUEUES = ('critical', 'high', 'medium', 'default', 'mailers', 'low')
@@ -134,12 +131,12 @@ def _queue_names(extra_queues, listed):
     return names
 
 
-def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, validate_certs=True,
-                  timeout=5.0, heartbeat_threshold=60.0, queue_latency_threshold=300.0, queues=None,
+def probe_sidekiq(target, timeout=5.0, heartbeat_threshold=60.0, queue_latency_threshold=300.0, queues=None,
                   container=None, docker_socket='/var/run/docker.sock', now=None):
-    """Check the worker: container state (if named), heartbeats, queue sizes and latencies."""
+    """Check the worker: container state (if named), heartbeats, queue sizes and latencies, in the Redis that
+    ``target`` (a RedisTarget) names."""
     deadline = Deadline(timeout)
-    where = host_port(host, port)
+    where = target.where
     details = {
         'processes': [],
         'heartbeat_age_s': None,
@@ -169,8 +166,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
             details['container'] = {'name': container, 'error': words}
 
     try:
-        with RedisConnection(host, port, password=password, username=username, db=db, tls=tls,
-                             validate_certs=validate_certs, timeout=timeout, deadline=deadline) as redis:
+        with target.connect(timeout, deadline) as redis:
             first = redis.pipeline([
                 ('SMEMBERS', 'processes'),
                 ('SMEMBERS', 'queues'),
@@ -198,7 +194,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
                         % (where, format_seconds(timeout)))
         return component(FAILING, '; '.join(problems), deadline.elapsed_ms(), **details)
     except (OSError, RedisError) as exc:
-        problems.append('cannot read Sidekiq state: %s' % describe_redis_error(exc, where, timeout))
+        problems.append('cannot read Sidekiq state: %s' % target.describe_error(exc, timeout))
         return component(FAILING, '; '.join(problems), deadline.elapsed_ms(), **details)
 
     now = time.time() if now is None else now

@@ -157,9 +157,17 @@ options:
     type: bool
   redis_validate_certs:
     description:
-      - Verify Redis' certificate when O(redis_tls) is on.
+      - Verify Redis' certificate when O(redis_tls) is on (its chain, and that it names the host of C(REDIS_URL),
+        the name Chatwoot connects to, even when the probe reaches the server on O(redis_host)).
+      - Defaults to what Chatwoot does (C(config/application.rb)), read from O(env_file) - verify unless
+        C(REDIS_OPENSSL_VERIFY_MODE) is exactly V(none). Without an env file, verify.
     type: bool
-    default: true
+  redis_ca_file:
+    description:
+      - A PEM file on the managed host with the CA (or CAs) that signed Redis' certificate, for a private CA. It is
+        trusted on top of the system's CAs, as Chatwoot trusts a CA added to Ruby's OpenSSL store.
+      - A path that does not exist, or holds no certificate, fails the task.
+    type: path
   sidekiq_container:
     description:
       - Name of the worker container. When given and the Docker engine says it is not running
@@ -258,6 +266,13 @@ EXAMPLES = r"""
     postgres_password: "{{ vault_postgres_password }}"
     postgres_database: chatwoot
     redis_password: "{{ vault_redis_password }}"
+
+- name: An external Redis over TLS (rediss:// in the .env) with a certificate from the site's own CA
+  sinapum.chatwoot.chatwoot_health:
+    components: [redis, sidekiq]
+    redis_host: redis.example.internal
+    redis_port: 6380
+    redis_ca_file: /opt/chatwoot/certs/redis-ca.pem
 
 - name: Web behind FORCE_SSL on another port, tighter thresholds
   sinapum.chatwoot.chatwoot_health:
@@ -377,6 +392,16 @@ components:
           type: str
           returned: when requested
           sample: 7.2.5
+        tls_verified:
+          description: Whether Redis' certificate was verified (see O(redis_validate_certs)).
+          type: bool
+          returned: when requested and O(redis_tls) is on
+          sample: true
+        tls_server_name:
+          description: The name the certificate was checked against (the host of C(REDIS_URL), else O(redis_host)).
+          type: str
+          returned: when requested and O(redis_tls) is on
+          sample: redis.example.internal
     sidekiq:
       description: The Sidekiq worker.
       returned: always
@@ -447,8 +472,9 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe impor
     probe_web,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_probe import probe_postgres
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget, probe_redis
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import probe_sidekiq
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import CaFileError, check_ca_file
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
     DockerError,
     container_state,
@@ -480,7 +506,8 @@ def argument_spec():
         redis_username=dict(type='str'),
         redis_db=dict(type='int'),
         redis_tls=dict(type='bool'),
-        redis_validate_certs=dict(type='bool', default=True),
+        redis_validate_certs=dict(type='bool'),
+        redis_ca_file=dict(type='path'),
         sidekiq_container=dict(type='str'),
         web_container=dict(type='str'),
         sidekiq_queues=dict(type='list', elements='str', default=[]),
@@ -546,6 +573,13 @@ def resolve_settings(params):
     settings['redis_username'] = _first(params['redis_username'], from_env['redis_username'])
     settings['redis_db'] = _first(params['redis_db'], from_env['redis_db'], 0)
     settings['redis_tls'] = bool(_first(params['redis_tls'], from_env['redis_tls'], False))
+    chatwoot_verifies = from_env['redis_verify'] if env is not None else None
+    settings['redis_validate_certs'] = bool(_first(params['redis_validate_certs'], chatwoot_verifies, True))
+    if params['redis_ca_file']:
+        try:
+            check_ca_file('redis_ca_file', params['redis_ca_file'])
+        except CaFileError as exc:
+            raise BadInput(str(exc))
 
     if 'web' in requested:
         try:
@@ -561,6 +595,11 @@ def resolve_settings(params):
             raise BadInput('%s %r is not a valid container name' % (key, settings[key]))
     if settings['redis_db'] < 0:
         raise BadInput('redis_db must not be negative')
+    settings['redis_target'] = RedisTarget(
+        settings['redis_host'], settings['redis_port'], password=settings['redis_password'],
+        username=settings['redis_username'], db=settings['redis_db'], tls=settings['redis_tls'],
+        validate_certs=settings['redis_validate_certs'], ca_file=params['redis_ca_file'],
+        server_name=from_env['redis_host'], chatwoot_verifies=chatwoot_verifies)
     return settings
 
 
@@ -590,12 +629,8 @@ def _probe(name, settings, timeout):
                               require_vector=settings['postgres_require_vector'],
                               require_prepared=settings['postgres_require_prepared'])
     if name == 'redis':
-        return probe_redis(settings['redis_host'], settings['redis_port'], settings['redis_password'],
-                           settings['redis_username'], settings['redis_db'], settings['redis_tls'],
-                           settings['redis_validate_certs'], timeout)
-    return probe_sidekiq(settings['redis_host'], settings['redis_port'], settings['redis_password'],
-                         settings['redis_username'], settings['redis_db'], settings['redis_tls'],
-                         settings['redis_validate_certs'], timeout,
+        return probe_redis(settings['redis_target'], timeout)
+    return probe_sidekiq(settings['redis_target'], timeout,
                          heartbeat_threshold=settings['heartbeat_threshold'],
                          queue_latency_threshold=settings['queue_latency_threshold'],
                          queues=settings['sidekiq_queues'], container=settings['sidekiq_container'],

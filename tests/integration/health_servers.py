@@ -73,6 +73,33 @@ def make_cert(directory, name='server'):
     return cert, key
 
 
+def make_ca(directory, name='ca'):
+    """A private certificate authority; returns (cert, key) paths (openssl is needed)."""
+    cert = os.path.join(directory, name + '.crt')
+    key = os.path.join(directory, name + '.key')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=%s' % name,
+                    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+                    '-keyout', key, '-out', cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def make_signed_cert(directory, ca, name='server', alt_names='DNS:localhost,IP:127.0.0.1'):
+    """A server certificate signed by ``ca`` (from make_ca) for ``alt_names``; returns (cert, key) paths."""
+    cert = os.path.join(directory, name + '.crt')
+    key = os.path.join(directory, name + '.key')
+    csr = os.path.join(directory, name + '.csr')
+    ext = os.path.join(directory, name + '.ext')
+    with open(ext, 'w') as handle:
+        handle.write('subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' % alt_names)
+    subprocess.run(['openssl', 'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=%s' % name,
+                    '-keyout', key, '-out', csr], check=True, capture_output=True)
+    subprocess.run(['openssl', 'x509', '-req', '-in', csr, '-CA', ca[0], '-CAkey', ca[1], '-CAcreateserial',
+                    '-days', '2', '-extfile', ext, '-out', cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 # ---------------------------------------------------------------------------------------------- PostgreSQL
 class PostgresServer(object):
     """A throw-away PostgreSQL cluster. Roles: ``chatwoot`` (scram-sha-256), ``md5user`` (md5),
@@ -182,9 +209,10 @@ class PostgresServer(object):
 
 # ---------------------------------------------------------------------------------------------- Redis
 class RedisServer(object):
-    """redis-server on a free loopback port; ``password`` None runs it without requirepass."""
+    """redis-server on a free loopback port; ``password`` None runs it without requirepass. With ``tls`` it speaks
+    only TLS, with ``cert_pair`` (cert, key) or else a self-signed certificate for localhost and 127.0.0.1."""
 
-    def __init__(self, password=None, tls=False, port=None):
+    def __init__(self, password=None, tls=False, port=None, cert_pair=None):
         self.binary = shutil.which('redis-server')
         if self.binary is None:
             raise RuntimeError('redis-server is not installed (apt-get install redis-server)')
@@ -193,13 +221,14 @@ class RedisServer(object):
         self.port = port or free_port()
         self.tmp = tempfile.mkdtemp(prefix='cw-health-redis-')
         self.proc = None
+        self.cert_pair = cert_pair
         self.cert = None
 
     def start(self):
         args = [self.binary, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', self.tmp,
                 '--daemonize', 'no', '--protected-mode', 'no']
         if self.tls:
-            pair = make_cert(self.tmp)
+            pair = self.cert_pair or make_cert(self.tmp)
             if pair is None:
                 raise RuntimeError('openssl is needed for a TLS Redis')
             self.cert = pair[0]

@@ -14,6 +14,7 @@ import time
 
 import health_servers as hs
 from health_fixtures import REDIS_PASSWORD
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import (
     age_words,
     job_enqueued_at,
@@ -24,7 +25,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe im
 
 def probe(redis, **kwargs):
     kwargs.setdefault('timeout', 3)
-    return probe_sidekiq('127.0.0.1', redis.port, REDIS_PASSWORD if redis.password else None, **kwargs)
+    return probe_sidekiq(RedisTarget('127.0.0.1', redis.port, REDIS_PASSWORD if redis.password else None), **kwargs)
 
 
 def test_live_worker_is_ok_with_its_details(redis_pw, sidekiq):
@@ -127,7 +128,7 @@ def test_running_container_and_unusable_docker_socket(redis_pw, sidekiq, fake_do
 
 
 def test_redis_problems_are_explained(redis_pw):
-    result = probe_sidekiq('127.0.0.1', redis_pw.port, 'wrong-S3cret-Guess', timeout=2)
+    result = probe_sidekiq(RedisTarget('127.0.0.1', redis_pw.port, 'wrong-S3cret-Guess'), timeout=2)
     assert result['status'] == 'failing'
     assert result['reason'].startswith('cannot read Sidekiq state: authentication failed')
     assert 'wrong-S3cret-Guess' not in repr(result)
