@@ -40,8 +40,8 @@ def _true(value):
     return value in ('t', 'true', '1')
 
 
-def _ask(host, port, user, password, database, timeout, sslmode):
-    with PgConnection(host, port, user, password, database, timeout=timeout, sslmode=sslmode,
+def _ask(host, port, user, password, database, timeout, sslmode, ca_file):
+    with PgConnection(host, port, user, password, database, timeout=timeout, sslmode=sslmode, ca_file=ca_file,
                       application_name='chatwoot_postgres_preflight') as conn:
         role = conn.query(ROLE_QUERY)[0]
         vector = conn.query(VECTOR_QUERY)[0]
@@ -51,15 +51,20 @@ def _ask(host, port, user, password, database, timeout, sslmode):
         return facts
 
 
-def check_postgres(host, port, user, password, database, timeout=5.0, sslmode='prefer'):
+def empty_result():
+    """The result before anything is known: every key the module returns."""
+    return dict(ready=False, reachable=False, problems=[], dba_commands=[], server_version=None, ssl=None,
+                database_exists=None, superuser=None, can_create_database=None, vector_installed=None,
+                vector_available=None, can_create_vector=None, prepared=None)
+
+
+def check_postgres(host, port, user, password, database, timeout=5.0, sslmode='prefer', ca_file=None):
     """Return the result dict: ready, problems, dba_commands and what was found."""
     where = '%s:%s' % (host, port)
-    result = dict(ready=False, reachable=False, problems=[], dba_commands=[], server_version=None, ssl=None,
-                  database_exists=None, superuser=None, can_create_database=None, vector_installed=None,
-                  vector_available=None, can_create_vector=None, prepared=None)
+    result = empty_result()
     facts = None
     try:
-        facts = _ask(host, port, user, password, database, timeout, sslmode)
+        facts = _ask(host, port, user, password, database, timeout, sslmode, ca_file)
         result['database_exists'] = True
     except PgServerError as exc:
         if exc.sqlstate != '3D000':  # invalid_catalog_name: the database is missing, the login was fine
@@ -74,7 +79,7 @@ def check_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         last = None
         for maintenance in MAINTENANCE_DATABASES:
             try:
-                facts = _ask(host, port, user, password, maintenance, timeout, sslmode)
+                facts = _ask(host, port, user, password, maintenance, timeout, sslmode, ca_file)
                 break
             except (OSError, PgError) as exc:
                 last = exc

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import ssl
 
+LIBPQ_SSLMODES = ('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full')
 LIBPQ_VERIFYING_MODES = ('verify-ca', 'verify-full')
 
 
@@ -48,30 +49,37 @@ def redis_context(validate_certs=True, ca_file=None):
     return context
 
 
-def libpq_root_cert(sslmode, ca_file, home=None):
-    """The root certificate file a verifying ``sslmode`` uses, as libpq chooses it; None for other modes.
+def libpq_root_cert(sslmode, ca_file, home=None, mode_option='sslmode', ca_option='CA file'):
+    """The root certificate file libpq would use: ``ca_file`` (sslrootcert), else ~/.postgresql/root.crt when it
+    exists, else None. libpq verifies the chain whenever it has one, whatever the mode.
 
-    Raises CaFileError when a verifying mode has none: libpq then refuses to connect too.
+    Raises CaFileError when a verifying mode has none (libpq refuses to connect then), or when the file cannot be
+    used; the options are named as the caller calls them.
     """
-    if sslmode not in LIBPQ_VERIFYING_MODES:
+    if sslmode == 'disable':
         return None
     if ca_file:
+        check_ca_file(ca_option, ca_file)
         return ca_file
     default = os.path.join(home or os.path.expanduser('~'), '.postgresql', 'root.crt')
     if os.path.isfile(default):
+        check_ca_file('the default root certificate', default)
         return default
-    raise CaFileError('sslmode %s verifies the server\'s certificate and needs the CA that signed it: no CA file is '
-                      'given and %s (where libpq looks by default) does not exist' % (sslmode, default))
+    if sslmode in LIBPQ_VERIFYING_MODES:
+        raise CaFileError('%s %s verifies the server\'s certificate and needs the CA that signed it: no %s is '
+                          'given and %s (where libpq looks by default) does not exist'
+                          % (mode_option, sslmode, ca_option, default))
+    return None
 
 
 def libpq_context(sslmode, root_cert=None):
-    """The context for a libpq ``sslmode``: only verify-ca and verify-full verify, with ``root_cert`` alone."""
-    if sslmode not in LIBPQ_VERIFYING_MODES:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    """The context for a libpq ``sslmode``: with a root certificate the chain is verified against it alone (not
+    the system's CAs), and verify-full checks the host name too; without one nothing is verified."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if root_cert is None:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.load_verify_locations(cafile=root_cert)
     context.verify_mode = ssl.CERT_REQUIRED
     context.check_hostname = sslmode == 'verify-full'

@@ -111,11 +111,23 @@ options:
     type: str
   postgres_ssl_mode:
     description:
-      - V(disable) never asks for TLS; V(prefer) asks and falls back to plain text; V(require) insists.
-        As with libpq's modes of those names, the certificate is not verified.
+      - libpq's C(sslmode), with libpq's meaning. V(disable) never uses TLS; V(allow) connects in plain text and
+        with TLS when the server refuses that; V(prefer) asks for TLS and falls back to plain text; V(require)
+        insists on TLS; V(verify-ca) also verifies the server's certificate with the CA of O(postgres_ca_file);
+        V(verify-full) also checks that the certificate names O(postgres_host).
+      - As libpq, a root certificate (O(postgres_ca_file), else C(~/.postgresql/root.crt) when it exists) makes every
+        mode that uses TLS verify the chain, and only that file is trusted, not the system's CAs.
+      - TLS is never used over a unix socket (O(postgres_host) starting with C(/)).
     type: str
-    choices: [disable, prefer, require]
+    choices: [disable, allow, prefer, require, verify-ca, verify-full]
     default: prefer
+  postgres_ca_file:
+    description:
+      - libpq's C(sslrootcert) - a PEM file on the managed host with the CA that signed PostgreSQL's certificate.
+      - V(verify-ca) and V(verify-full) need one. Without this option libpq's default, C(~/.postgresql/root.crt) of
+        the user the module runs as, is used when it exists; when it does not, the task fails before connecting, as
+        libpq would.
+    type: path
   postgres_require_vector:
     description:
       - Report PostgreSQL as failing when the C(vector) extension is not installed in the database.
@@ -273,6 +285,14 @@ EXAMPLES = r"""
     redis_host: redis.example.internal
     redis_port: 6380
     redis_ca_file: /opt/chatwoot/certs/redis-ca.pem
+
+- name: An external PostgreSQL whose certificate names its host, signed by the site's own CA
+  sinapum.chatwoot.chatwoot_health:
+    components: [postgres]
+    postgres_host: db.example.internal
+    postgres_port: 5432
+    postgres_ssl_mode: verify-full
+    postgres_ca_file: /opt/chatwoot/certs/postgres-ca.pem
 
 - name: Web behind FORCE_SSL on another port, tighter thresholds
   sinapum.chatwoot.chatwoot_health:
@@ -474,7 +494,12 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe impor
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_probe import probe_postgres
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget, probe_redis
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import probe_sidekiq
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import CaFileError, check_ca_file
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import (
+    LIBPQ_SSLMODES,
+    CaFileError,
+    check_ca_file,
+    libpq_root_cert,
+)
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
     DockerError,
     container_state,
@@ -497,7 +522,8 @@ def argument_spec():
         postgres_user=dict(type='str'),
         postgres_password=dict(type='str', no_log=True),
         postgres_database=dict(type='str'),
-        postgres_ssl_mode=dict(type='str', choices=['disable', 'prefer', 'require'], default='prefer'),
+        postgres_ssl_mode=dict(type='str', choices=list(LIBPQ_SSLMODES), default='prefer'),
+        postgres_ca_file=dict(type='path'),
         postgres_require_vector=dict(type='bool', default=True),
         postgres_require_prepared=dict(type='bool', default=True),
         redis_host=dict(type='str', default='127.0.0.1'),
@@ -590,6 +616,14 @@ def resolve_settings(params):
         where = ('%s does not set POSTGRES_USERNAME' % env_path) if env is not None else \
             ('env_file %s does not exist' % env_path)
         raise BadInput('postgres_user is not given and %s' % where)
+    settings['postgres_root_cert'] = None
+    if 'postgres' in requested:
+        try:
+            settings['postgres_root_cert'] = libpq_root_cert(params['postgres_ssl_mode'], params['postgres_ca_file'],
+                                                             mode_option='postgres_ssl_mode',
+                                                             ca_option='postgres_ca_file')
+        except CaFileError as exc:
+            raise BadInput(str(exc))
     for key in ('sidekiq_container', 'web_container'):
         if settings[key] and not valid_container_name(settings[key]):
             raise BadInput('%s %r is not a valid container name' % (key, settings[key]))
@@ -625,7 +659,7 @@ def _probe(name, settings, timeout):
     if name == 'postgres':
         return probe_postgres(settings['postgres_host'], settings['postgres_port'], settings['postgres_user'],
                               settings['postgres_password'], settings['postgres_database'], timeout,
-                              sslmode=settings['postgres_ssl_mode'],
+                              sslmode=settings['postgres_ssl_mode'], ca_file=settings['postgres_root_cert'],
                               require_vector=settings['postgres_require_vector'],
                               require_prepared=settings['postgres_require_prepared'])
     if name == 'redis':

@@ -58,10 +58,22 @@ options:
     type: str
     required: true
   ssl_mode:
-    description: V(disable), V(prefer) or V(require) (encryption without certificate verification, as libpq's modes).
+    description:
+      - libpq's C(sslmode), with libpq's meaning. V(disable), V(allow) (plain text, TLS when the server refuses
+        that), V(prefer) (TLS, plain text when TLS fails), V(require) (TLS), V(verify-ca) (TLS, and the certificate
+        verified with the CA of O(ca_file)) or V(verify-full) (and the certificate must name O(host)).
+      - As libpq, a root certificate (O(ca_file), else C(~/.postgresql/root.crt) when it exists) makes every mode
+        that uses TLS verify the chain, and only that file is trusted, not the system's CAs.
     type: str
-    choices: [disable, prefer, require]
+    choices: [disable, allow, prefer, require, verify-ca, verify-full]
     default: prefer
+  ca_file:
+    description:
+      - libpq's C(sslrootcert) - a PEM file on the managed host with the CA that signed the server's certificate.
+      - V(verify-ca) and V(verify-full) need one. Without this option libpq's default, C(~/.postgresql/root.crt) of
+        the user the module runs as, is used when it exists; when it does not, the task fails before connecting, as
+        libpq would.
+    type: path
   timeout:
     description: Seconds for each network operation.
     type: float
@@ -82,6 +94,16 @@ EXAMPLES = r"""
     password: "{{ vault_chatwoot_postgres_password }}"
     database: chatwoot
     ssl_mode: require
+  register: db
+
+- name: The same over TLS, the certificate verified with the site's CA and checked against the host name
+  sinapum.chatwoot.chatwoot_postgres_preflight:
+    host: chatwoot-db.example.internal
+    user: chatwoot
+    password: "{{ vault_chatwoot_postgres_password }}"
+    database: chatwoot
+    ssl_mode: verify-full
+    ca_file: /etc/ssl/private-ca/postgres-ca.pem
   register: db
 
 - name: Stop with what the DBA must run
@@ -157,7 +179,8 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result import scrub
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_preflight import check_postgres
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_preflight import check_postgres, empty_result
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import LIBPQ_SSLMODES, CaFileError, libpq_root_cert
 
 
 def argument_spec():
@@ -167,7 +190,8 @@ def argument_spec():
         user=dict(type='str', required=True),
         password=dict(type='str', required=True, no_log=True),
         database=dict(type='str', required=True),
-        ssl_mode=dict(type='str', choices=['disable', 'prefer', 'require'], default='prefer'),
+        ssl_mode=dict(type='str', choices=list(LIBPQ_SSLMODES), default='prefer'),
+        ca_file=dict(type='path'),
         timeout=dict(type='float', default=5.0),
         fail_on_not_ready=dict(type='bool', default=False),
     )
@@ -176,8 +200,14 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     p = module.params
+    try:
+        root_cert = libpq_root_cert(p['ssl_mode'], p['ca_file'], mode_option='ssl_mode', ca_option='ca_file')
+    except CaFileError as exc:
+        result = empty_result()
+        result.update(changed=False, msg=str(exc))
+        module.fail_json(**result)
     result = check_postgres(p['host'], p['port'], p['user'], p['password'], p['database'],
-                            timeout=p['timeout'], sslmode=p['ssl_mode'])
+                            timeout=p['timeout'], sslmode=p['ssl_mode'], ca_file=root_cert)
     result['changed'] = False
     if result['ready']:
         result['msg'] = 'PostgreSQL %s on %s:%s is ready for Chatwoot (database %s, vector %s)' % (

@@ -103,9 +103,11 @@ def make_signed_cert(directory, ca, name='server', alt_names='DNS:localhost,IP:1
 # ---------------------------------------------------------------------------------------------- PostgreSQL
 class PostgresServer(object):
     """A throw-away PostgreSQL cluster. Roles: ``chatwoot`` (scram-sha-256), ``md5user`` (md5),
-    ``clearuser`` (password), ``trustuser`` (trust). Databases: ``chatwoot`` (prepared the way
-    db:chatwoot_prepare leaves it, minus pgvector, which Debian's PostgreSQL 15 lacks) and
-    ``chatwoot_empty`` (created, never prepared)."""
+    ``clearuser`` (password), ``trustuser`` (trust), ``ssluser`` (scram-sha-256, refused without TLS).
+    Databases: ``chatwoot`` (prepared the way db:chatwoot_prepare leaves it, minus pgvector, which
+    Debian's PostgreSQL 15 lacks) and ``chatwoot_empty`` (created, never prepared). With ``ssl`` its
+    certificate comes from a private CA (``ca``) and names ``localhost`` only, not 127.0.0.1, so that
+    libpq's verify-ca and verify-full tell apart."""
 
     PASSWORD = 'pg-S3cret-Zq9!'
     MD5_PASSWORD = 'md5-S3cret-Kx1'
@@ -121,6 +123,7 @@ class PostgresServer(object):
         os.mkdir(self.sockdir)
         self.port = free_port()
         self.ssl = ssl
+        self.ca = None
         self.user = None
         if os.geteuid() == 0:
             self.user = pwd.getpwnam('postgres')
@@ -140,6 +143,7 @@ class PostgresServer(object):
         self._run([os.path.join(self.bin, 'initdb'), '-D', self.data, '-U', 'postgres', '-A', 'trust',
                    '--no-sync', '-E', 'UTF8', '--locale=C'])
         lines = [
+            'hostnossl all ssluser 127.0.0.1/32 reject',
             'local all all trust',
             'host all trustuser 127.0.0.1/32 trust',
             'host all md5user 127.0.0.1/32 md5',
@@ -151,7 +155,11 @@ class PostgresServer(object):
         conf = ["listen_addresses = '127.0.0.1'", 'port = %d' % self.port, "unix_socket_directories = '%s'" % self.sockdir,
                 'fsync = off', 'full_page_writes = off', 'synchronous_commit = off', 'max_connections = 40']
         if self.ssl:
-            pair = make_cert(self.tmp)
+            pair = None
+            if shutil.which('openssl'):
+                self.ca = make_ca(self.tmp, 'pg-ca')[0]
+                pair = make_signed_cert(self.tmp, (self.ca, os.path.join(self.tmp, 'pg-ca.key')), 'pg-server',
+                                        'DNS:localhost')
             if pair:
                 if self.user is not None:
                     for path in pair:
@@ -167,11 +175,12 @@ class PostgresServer(object):
             CREATE ROLE chatwoot LOGIN PASSWORD '%s';
             CREATE ROLE clearuser LOGIN PASSWORD '%s';
             CREATE ROLE trustuser LOGIN;
+            CREATE ROLE ssluser LOGIN PASSWORD '%s';
             SET password_encryption = 'md5';
             CREATE ROLE md5user LOGIN PASSWORD '%s';
             CREATE DATABASE chatwoot OWNER chatwoot;
             CREATE DATABASE chatwoot_empty OWNER chatwoot;
-        """ % (self.PASSWORD, self.CLEAR_PASSWORD, self.MD5_PASSWORD))
+        """ % (self.PASSWORD, self.CLEAR_PASSWORD, self.PASSWORD, self.MD5_PASSWORD))
         self.psql("""
             CREATE TABLE installation_configs (id bigserial PRIMARY KEY, name varchar NOT NULL, serialized_value jsonb);
             CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar,
