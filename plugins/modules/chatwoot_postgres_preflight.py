@@ -15,11 +15,14 @@ description:
   - Logs in to a PostgreSQL server (typically an external or managed one) with the role Chatwoot will use and
     asks, without changing anything, what C(db:chatwoot_prepare) will need there.
   - The database must exist, or the role must be allowed to create it (C(CREATEDB)).
-  - The C(vector) extension (pgvector; Chatwoot 4.0 and later) must be installed in the database already, or be
-    available on the server and creatable by the role (a superuser, or the extension marked trusted and the role
-    allowed to create in the database).
+  - Each extension Chatwoot's C(db/schema.rb) enables - C(pg_stat_statements), C(pg_trgm), C(pgcrypto) and
+    C(vector) (pgvector; Chatwoot 4.0 and later) - must be installed in the database already, or be available on
+    the server and creatable by the role - a superuser, or the extension trusted (C(pg_trgm) and C(pgcrypto) are,
+    since PostgreSQL 13; C(pg_stat_statements) and C(vector) are not) and the role allowed to CREATE in the
+    database.
   - When something is missing, RV(problems) says what in plain words and RV(dba_commands) lists the statements
-    a database administrator runs once (C(CREATE DATABASE ... OWNER ...), C(CREATE EXTENSION vector)).
+    a database administrator runs once (C(CREATE DATABASE ... OWNER ...), then C(CREATE EXTENSION) for each
+    extension the role cannot create itself).
   - Like M(sinapum.chatwoot.chatwoot_health), it speaks PostgreSQL's wire protocol with the Python standard library
     only; nothing needs installing on the managed host.
 author:
@@ -131,7 +134,8 @@ dba_commands:
   type: list
   elements: str
   returned: always
-  sample: ['CREATE DATABASE "chatwoot" OWNER "chatwoot";', '\connect "chatwoot"', 'CREATE EXTENSION IF NOT EXISTS vector;']
+  sample: ['CREATE DATABASE "chatwoot" OWNER "chatwoot";', '\connect "chatwoot"',
+           'CREATE EXTENSION IF NOT EXISTS pg_stat_statements;', 'CREATE EXTENSION IF NOT EXISTS vector;']
 server_version:
   description: The server's version; null when not reached.
   type: str
@@ -164,6 +168,17 @@ can_create_vector:
   description: Whether the role may create the extension in the database; null when not reached.
   type: bool
   returned: always
+extensions:
+  description:
+    - For each extension Chatwoot's schema enables (C(pg_stat_statements), C(pg_trgm), C(pgcrypto), C(vector)), its
+      C(installed) version (null when not installed), the C(available) version the server offers (null when none),
+      whether that version is C(trusted), and whether the role C(can_create) it in the database.
+    - Empty when the server was not reached.
+  type: dict
+  returned: always
+  sample:
+    vector: {installed: null, available: 0.8.0, trusted: false, can_create: false}
+    pg_trgm: {installed: null, available: '1.6', trusted: true, can_create: true}
 prepared:
   description:
     - Whether C(db:chatwoot_prepare) has ever run on the database (Rails' C(ar_internal_metadata) table is there);
@@ -210,9 +225,11 @@ def main():
                             timeout=p['timeout'], sslmode=p['ssl_mode'], ca_file=root_cert)
     result['changed'] = False
     if result['ready']:
-        result['msg'] = 'PostgreSQL %s on %s:%s is ready for Chatwoot (database %s, vector %s)' % (
+        to_create = [name for name, entry in sorted(result['extensions'].items()) if not entry['installed']]
+        result['msg'] = 'PostgreSQL %s on %s:%s is ready for Chatwoot (database %s, %s)' % (
             result['server_version'], p['host'], p['port'], p['database'],
-            result['vector_installed'] or 'to be created by db:chatwoot_prepare')
+            ('extensions %s to be created by db:chatwoot_prepare' % ', '.join(to_create)) if to_create
+            else 'every extension installed')
     else:
         result['msg'] = '; '.join(result['problems'])
     result = scrub(result, [p['password']])
