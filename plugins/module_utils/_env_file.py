@@ -119,6 +119,15 @@ def to_bool(value, default=False):
     return value in TRUE_WORDS
 
 
+def url_host(url):
+    """The host of a URL as Ruby's URI.parse(url).host gives it - case kept, no port, brackets kept around an IPv6
+    address - or None. Chatwoot compares it with request.host as it is."""
+    netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
+    if netloc.startswith('['):
+        return netloc[:netloc.find(']') + 1] or None
+    return netloc.partition(':')[0] or None
+
+
 def parse_database_url(url):
     """Split Chatwoot's DATABASE_URL into user, password, database (host is the in-network name)."""
     parts = urlsplit(url)
@@ -170,6 +179,7 @@ def deployment_settings(env):
         # Chatwoot.redis_ssl_verify_mode (config/application.rb): VERIFY_NONE only for exactly 'none'.
         'redis_verify': env.get('REDIS_OPENSSL_VERIFY_MODE') != 'none',
         'force_ssl': to_bool(env.get('FORCE_SSL'), False),
+        'frontend_host': url_host(env.get('FRONTEND_URL')),
     }
     if env.get('DATABASE_URL'):
         from_url = parse_database_url(env['DATABASE_URL'])

@@ -123,7 +123,7 @@ def probe_redis(target, timeout=5.0):
     deadline = Deadline(timeout)
     where = target.where
     details = target.details()
-    details['version'] = None
+    details.update(version=None, auth_error=None)
     try:
         with target.connect(timeout, deadline) as redis:
             if not redis.ping():
@@ -136,6 +136,8 @@ def probe_redis(target, timeout=5.0):
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
     except (OSError, RedisError) as exc:
+        if isinstance(exc, RedisAuthError):
+            details['auth_error'] = exc.problem
         return component(FAILING, target.describe_error(exc, timeout), deadline.elapsed_ms(), **details)
     reason = 'PONG from %s' % where
     if details['version']:

@@ -17,8 +17,10 @@ description:
     and a reason in plain words.
   - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later) and C(GET /api)
     (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
-    C(queue_services) fields are read; a 500 from C(/api) is what a wrong Redis password gives.
-    Redirects are reported and never followed.
+    C(queue_services) fields are read. C(/api) is asked with the host of C(FRONTEND_URL) as C(Host), as
+    Chatwoot looks any other host up in the database before answering (a 500 when the database is down).
+    A 500 is reported as a 500; a cause is named only when another probe saw it (Redis refusing
+    authentication). Redirects are reported and never followed.
   - B(postgres) logs in with the deployment's credentials, runs C(SELECT 1), checks that the
     C(vector) extension is installed (Chatwoot 4.0 and later need it) and that the database was
     prepared (tables C(installation_configs) and C(ar_internal_metadata) exist).
@@ -75,6 +77,13 @@ options:
       - Base URL of the Rails web process as published on the host.
     type: str
     default: http://127.0.0.1:3001
+  web_host:
+    description:
+      - The C(Host) header of the requests to the web. Chatwoot 4.15.1 looks a host that is not the one of
+        C(FRONTEND_URL) (or C(HELPCENTER_URL)) up in its C(portals) table before C(/api) answers, so with any other
+        host a database that is down turns C(/api) into a 500 instead of its own verdict.
+      - Defaults to the host of C(FRONTEND_URL) in O(env_file); without one, the host of O(web_url).
+    type: str
   web_forwarded_proto_https:
     description:
       - Send the header C(X-Forwarded-Proto) with the value C(https), as a TLS-terminating proxy does. With C(FORCE_SSL=true)
@@ -359,6 +368,11 @@ components:
           type: str
           returned: always
           sample: "/api reports queue_services failing (the app cannot reach Redis)"
+        host:
+          description: The C(Host) header sent (see O(web_host)); null when it was the one of O(web_url).
+          type: str
+          returned: when requested
+          sample: chat.example.com
         version:
           description: Chatwoot's version as C(/api) reports it.
           type: str
@@ -412,6 +426,13 @@ components:
           type: str
           returned: when requested
           sample: 7.2.5
+        auth_error:
+          description:
+            - How Redis refused authentication - V(wrong_password), V(password_required) (a password is needed and
+              none was given) or V(no_password_configured) (one was given, the server has none); null otherwise.
+          type: str
+          returned: when requested
+          sample: wrong_password
         tls_verified:
           description: Whether Redis' certificate was verified (see O(redis_validate_certs)).
           type: bool
@@ -488,6 +509,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import 
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe import (
     WebUrlError,
+    add_seen_cause,
     parse_web_url,
     probe_web,
 )
@@ -515,6 +537,7 @@ def argument_spec():
         components=dict(type='list', elements='str', choices=list(COMPONENTS), default=list(COMPONENTS)),
         env_file=dict(type='path', default='/opt/chatwoot/.env'),
         web_url=dict(type='str', default='http://127.0.0.1:3001'),
+        web_host=dict(type='str'),
         web_forwarded_proto_https=dict(type='bool'),
         web_validate_certs=dict(type='bool', default=True),
         postgres_host=dict(type='str', default='127.0.0.1'),
@@ -590,6 +613,7 @@ def resolve_settings(params):
     settings['components'] = requested
     settings['env_file_found'] = env is not None
     settings['web_forwarded_proto_https'] = _first(params['web_forwarded_proto_https'], from_env['force_ssl'])
+    settings['web_host'] = _first(params['web_host'], from_env['frontend_host']) or None
     settings['postgres_user'] = _first(params['postgres_user'], from_env['postgres_user'])
     settings['postgres_password'] = _first(params['postgres_password'], from_env['postgres_password'])
     settings['postgres_database'] = _first(params['postgres_database'], from_env['postgres_database'], DEFAULT_DATABASE)
@@ -645,7 +669,7 @@ def _probe(name, settings, timeout):
     if name == 'web':
         result = probe_web(settings['web_url'], timeout,
                            forwarded_proto_https=settings['web_forwarded_proto_https'],
-                           validate_certs=settings['web_validate_certs'])
+                           validate_certs=settings['web_validate_certs'], host=settings['web_host'])
         if result['status'] == FAILING and settings['web_container']:
             # Only a failing web asks Docker why: a web crashing at start shows as nothing listening.
             try:
@@ -696,6 +720,7 @@ def check_once(settings, timeout=None):
             futures = dict((name, pool.submit(_guarded_probe, name, settings, timeout)) for name in requested)
             for name in requested:
                 components[name] = futures[name].result()
+    add_seen_cause(components['web'], components['redis'])
     return components
 
 

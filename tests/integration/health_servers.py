@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 PG_BIN_CANDIDATES = sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
 
@@ -385,19 +386,28 @@ def _redis_auth_ok(port, password):
         return None
 
 
+def _url_host(url):
+    """Ruby's URI.parse(url).host for the URLs at hand (case kept, no port): None for an empty or host-less value."""
+    netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
+    return (netloc[:netloc.find(']') + 1] if netloc.startswith('[') else netloc.partition(':')[0]) or None
+
+
 class ChatwootApp(object):
     """A Chatwoot-shaped web app. ``mode``: ``real`` (checks ``pg_port`` / ``redis_port`` like Chatwoot's
     /api does), ``ok``, ``data_failing``, ``queue_failing``, ``error500``, ``slow``, ``force_ssl``, ``old``
-    (no /health), ``not_chatwoot``."""
+    (no /health), ``not_chatwoot``. ``frontend_url`` and ``helpcenter_url`` are Chatwoot's FRONTEND_URL and
+    HELPCENTER_URL (unset when None), which decide whether /api looks the request's Host up in the database."""
 
     VERSION = '4.15.1'
 
-    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0):
+    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0,
+                 frontend_url=None, helpcenter_url=None):
         self.mode = mode
         self.pg_port = pg_port
         self.redis_port = redis_port
         self.redis_password = redis_password
         self.slow_seconds = slow_seconds
+        self.chatwoot_domains = (_url_host(frontend_url), _url_host(helpcenter_url))
         self.requests = []
         app = self
 
@@ -420,6 +430,21 @@ class ChatwootApp(object):
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _portal_lookup_fails(self):
+                """Chatwoot 4.15.1 runs around_action :switch_locale (app/controllers/application_controller.rb)
+                before ApiController#index (app/controllers/api_controller.rb). Without a ?locale= parameter and
+                a signed-in user, switch_locale calls locale_from_custom_domain
+                (app/controllers/concerns/switch_locale.rb): unless DomainHelper.chatwoot_domain?(request.host) -
+                the host of FRONTEND_URL or HELPCENTER_URL (app/controllers/concerns/domain_helper.rb) - it runs
+                Portal.find_by(custom_domain: request.host), a database query, outside handle_with_exception:
+                with the database down that request is a 500. request.host is the Host header without its port
+                here (Rails prefers X-Forwarded-Host, which the probe never sends)."""
+                if 'locale=' in self.path.partition('?')[2]:
+                    return False
+                if _url_host('//' + (self.headers.get('Host') or '')) in app.chatwoot_domains:
+                    return False
+                return not _tcp_ok(app.pg_port)
+
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 app.requests.append((self.path, dict(self.headers)))
                 mode = app.mode
@@ -434,11 +459,14 @@ class ChatwootApp(object):
                     else:
                         self._send(200, {'status': 'woot'})
                     return
-                if self.path == '/api':
+                if self.path.partition('?')[0] == '/api':
                     if mode == 'not_chatwoot':
                         self._send(200, b'<html>hello</html>')
                         return
                     data, queue = 'ok', 'ok'
+                    if mode == 'real' and self._portal_lookup_fails():
+                        self._send(500, b'{"status":500,"error":"Internal Server Error"}')
+                        return
                     if mode == 'real':
                         data = 'ok' if _tcp_ok(app.pg_port) else 'failing'
                         redis_state = _redis_auth_ok(app.redis_port, app.redis_password)

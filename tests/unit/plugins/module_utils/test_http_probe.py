@@ -34,13 +34,30 @@ def test_healthy_reads_version_and_reuses_one_connection(web):
 @pytest.mark.parametrize('mode,words', [
     ('data_failing', '/api reports data_services failing (the app cannot reach PostgreSQL)'),
     ('queue_failing', '/api reports queue_services failing (the app cannot reach Redis)'),
-    ('error500', '/api answered HTTP 500: the app fails talking to Redis or PostgreSQL (a wrong Redis password'),
+    ('error500', '/api answered HTTP 500'),
     ('not_chatwoot', "/api answered 200 without Chatwoot's JSON"),
 ])
 def test_api_failures_are_told_apart(web, mode, words):
     result = probe_web(web(mode).url, 3)
     assert result['status'] == 'failing'
     assert result['reason'].startswith(words), result['reason']
+
+
+def test_a_500_is_reported_as_seen_without_a_cause(web):
+    result = probe_web(web('error500').url, 3)
+    assert result['reason'] == '/api answered HTTP 500'
+    assert result['api']['status_code'] == 500
+
+
+def test_the_host_header_is_the_one_given(web):
+    app = web('ok')
+    result = probe_web(app.url, 3, host='chatwoot.example.test')
+    assert result['status'] == 'ok' and result['host'] == 'chatwoot.example.test'
+    assert [headers['Host'] for dummy, headers in app.requests] == ['chatwoot.example.test'] * 2
+    app.requests[:] = []
+    result = probe_web(app.url, 3)
+    assert result['host'] is None
+    assert [headers['Host'] for dummy, headers in app.requests] == ['127.0.0.1:%d' % app.port] * 2
 
 
 def test_old_chatwoot_without_health_endpoint_is_judged_by_api(web):
