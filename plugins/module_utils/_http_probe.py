@@ -146,9 +146,9 @@ def _redirect_reason(path, status, headers, forwarded):
     return reason
 
 
-def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True, check_health=True, host=None):
-    """Check liveness (/health) and readiness (/api); return a component entry. ``host`` is sent as the Host
-    header (the one of ``web_url`` when None)."""
+def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True, liveness_path='/health', host=None):
+    """Check liveness (``liveness_path``, none when empty) and readiness (/api); return a component entry.
+    ``host`` is sent as the Host header (the one of ``web_url`` when None)."""
     target = parse_web_url(web_url)
     where = host_port(target['host'], target['port'])
     deadline = Deadline(timeout)
@@ -166,19 +166,19 @@ def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True
         'api': None,
     }
     client = WebClient(target, timeout, deadline, validate_certs, headers)
-    current = '/health' if check_health else '/api'
+    current = liveness_path or '/api'
     problems = []
     try:
-        if check_health:
-            status, resp_headers, body, elapsed = client.get('/health')
-            details['health'] = {'status_code': status, 'ms': elapsed}
+        if liveness_path:
+            status, resp_headers, body, elapsed = client.get(liveness_path)
+            details['health'] = {'path': liveness_path, 'status_code': status, 'ms': elapsed}
             if status in (301, 302, 303, 307, 308):
-                problems.append(_redirect_reason('/health', status, resp_headers, forwarded_proto_https))
-            elif status == 404:
-                # Chatwoot before 4.11 has no /health: /api decides alone
-                details['health']['note'] = 'no /health endpoint (Chatwoot older than 4.11)'
+                problems.append(_redirect_reason(liveness_path, status, resp_headers, forwarded_proto_https))
+            elif status == 404 and liveness_path == '/health':
+                problems.append('/health answered HTTP 404 (Chatwoot has /health from 4.11.0 on; for an older release '
+                                'set web_liveness_path to an empty string)')
             elif status != 200:
-                problems.append('/health answered HTTP %d' % status)
+                problems.append('%s answered HTTP %d' % (liveness_path, status))
             else:
                 payload = _json(body)
                 details['health']['body_status'] = payload.get('status') if payload else None

@@ -15,8 +15,8 @@ description:
   - Checks the four parts of a Chatwoot deployment run with Docker Compose in one call and returns
     one entry per part (V(web), V(postgres), V(redis), V(sidekiq)) with its status, its latency
     and a reason in plain words.
-  - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later) and C(GET /api)
-    (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
+  - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later; see
+    O(web_liveness_path)) and C(GET /api) (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
     C(queue_services) fields are read. C(/api) is asked with the host of C(FRONTEND_URL) as C(Host), as
     Chatwoot looks any other host up in the database before answering (a 500 when the database is down).
     A 500 is reported as a 500; a cause is named only when another probe saw it (Redis refusing
@@ -77,6 +77,12 @@ options:
       - Base URL of the Rails web process as published on the host.
     type: str
     default: http://127.0.0.1:3001
+  web_liveness_path:
+    description:
+      - The path of the web's liveness endpoint, which must answer 200. Chatwoot has C(/health) from 4.11.0 on.
+      - An empty string says the release has none (Chatwoot before 4.11.0); C(/api) alone is asked then.
+    type: str
+    default: /health
   web_host:
     description:
       - The C(Host) header of the requests to the web. Chatwoot 4.15.1 looks a host that is not the one of
@@ -288,6 +294,10 @@ EXAMPLES = r"""
     postgres_database: chatwoot
     redis_password: "{{ vault_redis_password }}"
 
+- name: A Chatwoot release before 4.11.0, which has no /health
+  sinapum.chatwoot.chatwoot_health:
+    web_liveness_path: ''
+
 - name: An external Redis over TLS (rediss:// in the .env) with a certificate from the site's own CA
   sinapum.chatwoot.chatwoot_health:
     components: [redis, sidekiq]
@@ -379,7 +389,8 @@ components:
           returned: when requested
           sample: 4.15.1
         health:
-          description: C(/health) answer (C(status_code), C(ms)).
+          description: The liveness endpoint's answer (C(path), C(status_code), C(ms)); null when O(web_liveness_path) is
+            empty.
           type: dict
           returned: when requested
         api:
@@ -537,6 +548,7 @@ def argument_spec():
         components=dict(type='list', elements='str', choices=list(COMPONENTS), default=list(COMPONENTS)),
         env_file=dict(type='path', default='/opt/chatwoot/.env'),
         web_url=dict(type='str', default='http://127.0.0.1:3001'),
+        web_liveness_path=dict(type='str', default='/health'),
         web_host=dict(type='str'),
         web_forwarded_proto_https=dict(type='bool'),
         web_validate_certs=dict(type='bool', default=True),
@@ -636,6 +648,8 @@ def resolve_settings(params):
             parse_web_url(params['web_url'])
         except WebUrlError as exc:
             raise BadInput(str(exc))
+        if params['web_liveness_path'] and not params['web_liveness_path'].startswith('/'):
+            raise BadInput('web_liveness_path must start with / (or be empty), got %r' % params['web_liveness_path'])
     if 'postgres' in requested and not settings['postgres_user']:
         where = ('%s does not set POSTGRES_USERNAME' % env_path) if env is not None else \
             ('env_file %s does not exist' % env_path)
@@ -669,7 +683,8 @@ def _probe(name, settings, timeout):
     if name == 'web':
         result = probe_web(settings['web_url'], timeout,
                            forwarded_proto_https=settings['web_forwarded_proto_https'],
-                           validate_certs=settings['web_validate_certs'], host=settings['web_host'])
+                           validate_certs=settings['web_validate_certs'], host=settings['web_host'],
+                           liveness_path=settings['web_liveness_path'])
         if result['status'] == FAILING and settings['web_container']:
             # Only a failing web asks Docker why: a web crashing at start shows as nothing listening.
             try:

@@ -60,10 +60,22 @@ def test_the_host_header_is_the_one_given(web):
     assert [headers['Host'] for dummy, headers in app.requests] == ['127.0.0.1:%d' % app.port] * 2
 
 
-def test_old_chatwoot_without_health_endpoint_is_judged_by_api(web):
-    result = probe_web(web('old').url, 3)
-    assert result['status'] == 'ok'
-    assert result['health']['status_code'] == 404 and 'older than 4.11' in result['health']['note']
+def test_a_release_without_a_liveness_endpoint_is_judged_by_api_alone(web):
+    # Chatwoot before 4.11.0 has no /health (config/routes.rb): the caller says so with an empty liveness path
+    app = web('old')
+    result = probe_web(app.url, 3, liveness_path='')
+    assert result['status'] == 'ok', result['reason']
+    assert result['health'] is None
+    assert [path for path, dummy in app.requests] == ['/api']
+
+
+def test_a_liveness_endpoint_that_is_not_there_fails(web):
+    app = web('old')
+    result = probe_web(app.url, 3)
+    assert result['status'] == 'failing'
+    assert result['reason'] == ('/health answered HTTP 404 (Chatwoot has /health from 4.11.0 on; for an older release '
+                                'set web_liveness_path to an empty string)')
+    assert result['health']['status_code'] == 404
 
 
 def test_force_ssl_redirect_is_reported_not_followed(web):
