@@ -42,6 +42,10 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket im
 
 # Chatwoot's main queues (config/sidekiq.yml), most urgent first
 DEFAULT_QUEUES = ('critical', 'high', 'medium', 'default', 'mailers', 'low')
+# sidekiq_alive (Chatwoot 4.5.0 and later) keeps one queue per worker, "sidekiq-alive-<HOSTNAME>"
+# (sidekiq_alive 2.5.0: config.queue_prefix, SidekiqAlive.current_queue). After an unclean stop the job left there
+# ages for nothing: its latency says nothing about Chatwoot's jobs.
+SIDEKIQ_ALIVE_QUEUE_PREFIX = 'sidekiq-alive-'
 
 
 def age_words(seconds):
@@ -209,7 +213,8 @@ def probe_sidekiq(target, timeout=5.0, heartbeat_threshold=60.0, queue_latency_t
             enqueued = job_enqueued_at(oldest)
             if enqueued is not None:
                 latency = round(max(0.0, now - enqueued), 1)
-        details['queues'][name] = {'size': size, 'latency_s': latency}
+        details['queues'][name] = {'size': size, 'latency_s': latency,
+                                   'in_latency_verdict': not name.startswith(SIDEKIQ_ALIVE_QUEUE_PREFIX)}
 
     alive = [p for p in processes if not p['expired'] and p['beat_age_s'] <= heartbeat_threshold]
     ages = [p['beat_age_s'] for p in processes if p['beat_age_s'] is not None]
@@ -235,7 +240,7 @@ def probe_sidekiq(target, timeout=5.0, heartbeat_threshold=60.0, queue_latency_t
     if queue_latency_threshold and queue_latency_threshold > 0:
         for name in names:
             latency = details['queues'][name]['latency_s']
-            if latency is not None and latency > queue_latency_threshold:
+            if details['queues'][name]['in_latency_verdict'] and latency is not None and latency > queue_latency_threshold:
                 problems.append('queue %s: oldest job waiting %s s, threshold %s s (%d jobs queued)'
                                 % (name, age_words(latency), format_seconds(queue_latency_threshold),
                                    details['queues'][name]['size'] or 0))

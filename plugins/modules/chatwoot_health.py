@@ -248,8 +248,8 @@ options:
     default: 60
   queue_latency_threshold:
     description:
-      - Sidekiq is failing when the oldest job of a queue has waited longer than this, in seconds.
-        V(0) turns the check off.
+      - Sidekiq is failing when the oldest job of a queue has waited longer than this, in seconds, sidekiq_alive's
+        own queues (C(sidekiq-alive-<hostname>)) aside. V(0) turns the check off.
     type: float
     default: 300
   fail_on_unhealthy:
@@ -472,10 +472,15 @@ components:
           returned: when requested
           sample: 3.2
         queues:
-          description: For each queue its C(size) and C(latency_s) (age of the oldest job).
+          description:
+            - For each queue its C(size), C(latency_s) (age of the oldest job) and C(in_latency_verdict).
+            - The queues of sidekiq_alive (C(sidekiq-alive-<hostname>)) are reported but left out of the verdict of
+              O(queue_latency_threshold) (C(in_latency_verdict) false) - an orphan job there after an unclean stop
+              ages without saying anything about Chatwoot's jobs.
           type: dict
           returned: when requested
-          sample: {default: {size: 2, latency_s: 0.4}, mailers: {size: 0, latency_s: null}}
+          sample: {default: {size: 2, latency_s: 0.4, in_latency_verdict: true},
+                   sidekiq-alive-c0ffee: {size: 1, latency_s: 412.0, in_latency_verdict: false}}
         retry:
           description: Size of the C(retry) set.
           type: int
