@@ -39,6 +39,11 @@ description:
   - Credentials are read from the deployment's env file when not given. The env file's
     C(POSTGRES_HOST) and C(REDIS_URL) host are the names of services inside the Compose network,
     so hosts and ports come from the options (the ports the deployment publishes on the loopback).
+  - With C(REDIS_SENTINELS) in the env file the redis and sidekiq probes do as Chatwoot does
+    (C(lib/redis/config.rb)) - they ask the sentinels in turn for the master C(REDIS_SENTINEL_MASTER_NAME)
+    (default V(mymaster)), with C(REDIS_SENTINEL_PASSWORD) (or C(REDIS_PASSWORD) when that is not set at all),
+    check that the server named is a master, and probe it with C(REDIS_PASSWORD), in database 0, without TLS.
+    O(redis_host) and O(redis_port) are not used then.
   - The module only reads; it never changes anything. Secrets never appear in its results,
     messages or errors.
 author:
@@ -437,6 +442,14 @@ components:
           type: str
           returned: when requested
           sample: 7.2.5
+        sentinel:
+          description:
+            - With C(REDIS_SENTINELS) only - C(master_name), the C(sentinels) asked, the C(master) address one of them
+              named and the sentinel that C(answered_by) (both null when none did).
+          type: dict
+          returned: when requested and the env file names sentinels
+          sample: {master_name: mymaster, sentinels: ['10.0.0.5:26379'], master: '10.0.0.7:6379',
+                   answered_by: '10.0.0.5:26379'}
         auth_error:
           description:
             - How Redis refused authentication - V(wrong_password), V(password_required) (a password is needed and
@@ -530,7 +543,8 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe impor
     probe_web,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_probe import probe_postgres
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget, probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_target import RedisTarget
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import probe_sidekiq
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import (
     LIBPQ_SSLMODES,
@@ -672,16 +686,25 @@ def resolve_settings(params):
             raise BadInput('%s %r is not a valid container name' % (key, settings[key]))
     if settings['redis_db'] < 0:
         raise BadInput('redis_db must not be negative')
+    sentinels = from_env['redis_sentinels']
+    settings['redis_sentinel_password'] = from_env['redis_sentinel_password']
+    if sentinels and any(not isinstance(port, int) for dummy, port in sentinels):
+        raise BadInput('REDIS_SENTINELS in %s has a port that is not a number (format: host1:port1, host2:port2)'
+                       % env_path)
+    if sentinels and not from_env['redis_sentinel_master']:
+        raise BadInput('REDIS_SENTINEL_MASTER_NAME in %s is empty: Chatwoot could not name the master either' % env_path)
     settings['redis_target'] = RedisTarget(
         settings['redis_host'], settings['redis_port'], password=settings['redis_password'],
         username=settings['redis_username'], db=settings['redis_db'], tls=settings['redis_tls'],
         validate_certs=settings['redis_validate_certs'], ca_file=params['redis_ca_file'],
-        server_name=from_env['redis_host'], chatwoot_verifies=chatwoot_verifies)
+        server_name=from_env['redis_host'], chatwoot_verifies=chatwoot_verifies, sentinels=sentinels,
+        master_name=from_env['redis_sentinel_master'], sentinel_password=from_env['redis_sentinel_password'])
     return settings
 
 
 def secrets_of(settings):
-    return [s for s in (settings.get('postgres_password'), settings.get('redis_password')) if s]
+    return [s for s in (settings.get('postgres_password'), settings.get('redis_password'),
+                        settings.get('redis_sentinel_password')) if s]
 
 
 def _probe(name, settings, timeout):

@@ -286,6 +286,50 @@ class RedisServer(object):
             return data
 
 
+class RedisSentinel(object):
+    """A real Redis Sentinel (``redis-server CONF --sentinel``) on a free loopback port, watching ``master`` (a
+    RedisServer) under ``master_name``; ``password`` is the sentinel's own requirepass (None: no AUTH)."""
+
+    def __init__(self, master, master_name='mymaster', password=None):
+        self.binary = shutil.which('redis-server')
+        if self.binary is None:
+            raise RuntimeError('redis-server is not installed (apt-get install redis-server)')
+        self.master = master
+        self.master_name = master_name
+        self.password = password
+        self.port = free_port()
+        self.tmp = tempfile.mkdtemp(prefix='cw-health-sentinel-')
+        self.proc = None
+
+    def start(self):
+        conf = os.path.join(self.tmp, 'sentinel.conf')  # the sentinel rewrites its file: a copy of its own
+        lines = ['port %d' % self.port, 'bind 127.0.0.1', 'dir %s' % self.tmp, 'protected-mode no',
+                 'sentinel monitor %s 127.0.0.1 %d 1' % (self.master_name, self.master.port)]
+        if self.master.password:
+            lines.append('sentinel auth-pass %s %s' % (self.master_name, self.master.password))
+        if self.password:
+            lines.append('requirepass %s' % self.password)
+        with open(conf, 'w') as handle:
+            handle.write('\n'.join(lines) + '\n')
+        self.proc = subprocess.Popen([self.binary, conf, '--sentinel'], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_for(lambda: port_open(self.port), what='redis sentinel on port %d' % self.port)
+        return self
+
+    @property
+    def address(self):
+        return '127.0.0.1:%d' % self.port
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------------------------- Sidekiq
 SIDEKIQ_BOOT = """
 require 'sidekiq'

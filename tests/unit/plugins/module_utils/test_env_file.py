@@ -95,6 +95,23 @@ def test_frontend_host_is_the_host_of_frontend_url():
     assert deployment_settings({})['frontend_host'] is None
 
 
+def test_sentinels_as_chatwoot_reads_them():
+    # lib/redis/config.rb: "host1:port1, host2:port2", port 26379 when left out, master mymaster by default
+    settings = deployment_settings({'REDIS_URL': 'rediss://user:url-pw@redis:6380/3', 'REDIS_PASSWORD': 'pw',
+                                    'REDIS_SENTINELS': ' s1:26380 , s2 ,'})
+    assert settings['redis_sentinels'] == [('s1', 26380), ('s2', 26379)]
+    assert settings['redis_sentinel_master'] == 'mymaster'
+    assert settings['redis_sentinel_password'] == 'pw'  # REDIS_SENTINEL_PASSWORD not set: REDIS_PASSWORD
+    # REDIS_URL is replaced by redis://<master name>: its user, database and TLS no longer count
+    assert (settings['redis_password'], settings['redis_username'], settings['redis_db'], settings['redis_tls']) == \
+        ('pw', None, 0, False)
+    settings = deployment_settings({'REDIS_SENTINELS': 's1:1', 'REDIS_SENTINEL_PASSWORD': '', 'REDIS_PASSWORD': 'pw',
+                                    'REDIS_SENTINEL_MASTER_NAME': 'cw'})
+    assert settings['redis_sentinel_password'] is None and settings['redis_sentinel_master'] == 'cw'
+    assert deployment_settings({'REDIS_SENTINELS': '  '})['redis_sentinels'] is None
+    assert deployment_settings({})['redis_sentinels'] is None
+
+
 def test_empty_settings():
     settings = deployment_settings(None)
     assert settings['postgres_user'] is None and settings['redis_password'] is None and settings['force_ssl'] is False

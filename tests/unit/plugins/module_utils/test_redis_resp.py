@@ -21,7 +21,8 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_resp impor
     encode_command,
     pairs_to_dict,
 )
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget, probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_target import RedisTarget
 
 
 def test_encode_command():

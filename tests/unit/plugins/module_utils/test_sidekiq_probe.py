@@ -16,7 +16,7 @@ import pytest
 
 import health_servers as hs
 from health_fixtures import REDIS_PASSWORD
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_target import RedisTarget
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import (
     age_words,
     job_enqueued_at,
