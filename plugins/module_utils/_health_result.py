@@ -41,20 +41,21 @@ class ProbeTimeout(Exception):
 class Deadline(object):
     """A time budget shared by all the network operations of one probe."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, clock=time.monotonic):
         self.seconds = float(seconds)
-        self.start = time.monotonic()
+        self.clock = clock
+        self.start = clock()
         self.end = self.start + self.seconds
 
     def remaining(self):
         """Seconds left; raise ProbeTimeout when none is."""
-        left = self.end - time.monotonic()
+        left = self.end - self.clock()
         if left <= 0:
             raise ProbeTimeout('no answer within %s s' % format_seconds(self.seconds))
         return left
 
     def elapsed_ms(self):
-        return round((time.monotonic() - self.start) * 1000.0, 1)
+        return round((self.clock() - self.start) * 1000.0, 1)
 
 
 def format_seconds(value):

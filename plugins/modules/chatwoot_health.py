@@ -767,9 +767,9 @@ def check_once(settings, timeout=None):
     return components
 
 
-def run(settings, sleep=time.sleep):
+def run(settings, sleep=time.sleep, clock=time.monotonic):
     """The whole check, with the wait loop; returns the result dict (always the same shape)."""
-    started = time.monotonic()
+    started = clock()
     result = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
                   attempts=0, elapsed_ms=0.0)
     wait_end = started + settings['wait_timeout'] if settings['wait'] else None
@@ -778,18 +778,18 @@ def run(settings, sleep=time.sleep):
         result['attempts'] += 1
         timeout = settings['timeout']
         if wait_end is not None:
-            timeout = max(0.2, min(timeout, wait_end - time.monotonic()))
+            timeout = max(0.2, min(timeout, wait_end - clock()))
         components = check_once(settings, timeout)
         healthy, failed, msg = summarize(components)
         result.update(components=components, healthy=healthy, failed_components=failed, msg=msg)
         if healthy or wait_end is None:
             break
-        left = wait_end - time.monotonic()
+        left = wait_end - clock()
         if left <= 0:
             timed_out = True
             break
         sleep(min(settings['wait_interval'], left))
-    result['elapsed_ms'] = round((time.monotonic() - started) * 1000.0, 1)
+    result['elapsed_ms'] = round((clock() - started) * 1000.0, 1)
     if timed_out:
         result['msg'] = 'still unhealthy after waiting %s s (%d attempts): %s' % (
             format_seconds(settings['wait_timeout']), result['attempts'], result['msg'])

@@ -123,14 +123,13 @@ def test_wait_fails_at_the_deadline_through_ansible():
     port = hs.free_port()
     args = base_args(components=['redis'], redis_port=port, wait=True, wait_timeout=2, wait_interval=0.5,
                      fail_on_unhealthy=True)
-    started = time.monotonic()
     result, rc, raw = run_ansible(args)
     assert rc != 0, raw
     assert result['failed'] is True and result['healthy'] is False
-    assert result['msg'].startswith('still unhealthy after waiting 2 s (')
-    assert 'redis: connection refused on 127.0.0.1:%d' % port in result['msg']
-    assert 2000 <= result['elapsed_ms'] < 4000
-    assert time.monotonic() - started < 60
+    # a refusal is immediate: the module tried again after each pause until the deadline, and says how often
+    assert result['attempts'] >= 2
+    assert result['msg'] == ('still unhealthy after waiting 2 s (%d attempts): redis: connection refused on '
+                             '127.0.0.1:%d (nothing listens there)' % (result['attempts'], port))
 
 
 # ---------------------------------------------------------------------------------------------- each part down
@@ -147,7 +146,7 @@ def test_web_slower_than_the_timeout(web):
     result, dummy = run_module(base_args(components=['web'], web_url=app.url, timeout=0.8))
     assert result['failed_components'] == ['web']
     assert result['msg'] == 'web: /health: no answer from 127.0.0.1:%d within 0.8 s (timeout)' % app.port
-    assert result['elapsed_ms'] < 2000
+    assert result['attempts'] == 1
 
 
 @pytest.mark.promise("With PostgreSQL down, the health check asks /api with FRONTEND_URL's host, gets Chatwoot's "
@@ -193,14 +192,15 @@ def test_sidekiq_killed_heartbeat_goes_stale(own_sidekiq):
     redis, worker = own_sidekiq
     worker.proc.kill()  # SIGKILL: no goodbye, the process stays registered until its hash expires
     worker.proc.wait(10)
-    time.sleep(1.6)
-    args = base_args(components=['redis', 'sidekiq'], redis_port=redis.port, redis_password=REDIS_PASSWORD,
-                     heartbeat_threshold=1.5)
+    # the killed worker's last heartbeat, made as old as a worker dead for 95 s would leave it
+    identity = redis.command('SMEMBERS', 'processes').split(b'\r\n')[-2].decode()
+    redis.command('HSET', identity, 'beat', repr(time.time() - 95))
+    args = base_args(components=['redis', 'sidekiq'], redis_port=redis.port, redis_password=REDIS_PASSWORD)
     result, dummy = run_module(args)
     assert result['failed_components'] == ['sidekiq']
     reason = result['components']['sidekiq']['reason']
-    assert reason.startswith('no heartbeat for ') and reason.endswith(' s, threshold 1.5 s')
-    assert result['components']['sidekiq']['heartbeat_age_s'] >= 1.6
+    assert reason.startswith('no heartbeat for 9') and reason.endswith(' s, threshold 60 s'), reason
+    assert result['components']['sidekiq']['heartbeat_age_s'] >= 95  # the age planted, never less
     assert result['components']['redis']['status'] == 'ok'
 
 
@@ -264,8 +264,9 @@ def test_exited_worker_container_is_reported_at_once(docker_socket, container_na
     assert rc == 0, raw
     sidekiq_entry = result['components']['sidekiq']
     assert sidekiq_entry['status'] == 'failing'
-    # the heartbeat is fresh: only Docker's word makes it fail
-    assert sidekiq_entry['heartbeat_age_s'] < 15
+    # the heartbeat is fine: only Docker's word makes it fail
+    assert 'heartbeat' not in sidekiq_entry['reason'] and sidekiq_entry['reason'].count(';') == 0
+    assert sidekiq_entry['processes'] and not any(p['expired'] for p in sidekiq_entry['processes'])
     assert sidekiq_entry['reason'].startswith('worker container %s is exited (exit code 3, since ' % name)
     assert sidekiq_entry['container']['exit_code'] == 3
     # a running container is fine

@@ -8,7 +8,6 @@ loopback as a deployment does. Needs the Docker engine and the rig's images (tes
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -89,7 +88,7 @@ def test_whole_stack_is_healthy_through_ansible(stack):
     assert len(sidekiq['processes']) >= 1
     process = sidekiq['processes'][0]
     assert process['concurrency'] == 2 and 'critical' in process['queues']
-    assert sidekiq['heartbeat_age_s'] < 15
+    assert process['expired'] is False and sidekiq['status'] == 'ok'
 
 
 def test_force_ssl_without_the_header_is_a_redirect(stack):
@@ -100,14 +99,14 @@ def test_force_ssl_without_the_header_is_a_redirect(stack):
 
 def test_stopped_worker_container_is_reported_at_once(stack):
     hs.docker('kill', stack['names']['worker'])
-    started = time.monotonic()
     try:
         result, dummy = run_module(dict(stack['args'], components=['sidekiq']))
         assert result['failed_components'] == ['sidekiq']
+        assert result['attempts'] == 1
         reason = result['components']['sidekiq']['reason']
         assert reason.startswith('worker container %s is exited (exit code 137' % stack['names']['worker']), reason
-        # Redis still holds a fresh heartbeat: Docker's word alone made it fail, without waiting
-        assert result['components']['sidekiq']['heartbeat_age_s'] < 15
-        assert time.monotonic() - started < 10
+        # Redis still holds the killed worker's heartbeat, within the threshold: Docker's word alone made it fail
+        assert 'heartbeat' not in reason and reason.count(';') == 0
+        assert not any(p['expired'] for p in result['components']['sidekiq']['processes'])
     finally:
         hs.docker('start', stack['names']['worker'])

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import uuid
 
 import pytest
 
 import health_fixtures
+import health_servers as hs
 
 IMAGE = 'sinapum-rig/pgvector:pg17'
 SUPER_PASSWORD = 'super-S3cret-Pg17'
@@ -47,10 +47,9 @@ def pg17():
     name = 'sinapum-preflight-pg-%s' % uuid.uuid4().hex[:8]
     docker('run', '-d', '--name', name, '-p', '127.0.0.1::5432', '-e', 'POSTGRES_PASSWORD=' + SUPER_PASSWORD, IMAGE)
     try:
-        deadline = time.monotonic() + 60
-        while docker('exec', name, 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres', check=False).returncode != 0:
-            assert time.monotonic() < deadline, docker('logs', name, check=False).stderr
-            time.sleep(0.5)
+        hs.wait_for(lambda: docker('exec', name, 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres',
+                                   check=False).returncode == 0,
+                    timeout=60, interval=0.5, what='PostgreSQL in %s' % name)
         for sql in ("CREATE ROLE app_owner LOGIN CREATEDB PASSWORD '%s'" % APP_PASSWORD,
                     "CREATE ROLE app_plain LOGIN PASSWORD '%s'" % APP_PASSWORD,
                     'CREATE DATABASE ready_db OWNER app_plain',

@@ -39,27 +39,30 @@ def test_live_worker_is_ok_with_its_details(redis_pw, sidekiq):
     assert process['hostname'] == socket.gethostname()
     assert process['concurrency'] == 2 and process['busy'] == 0 and not process['quiet']
     assert process['queues'][:2] == ['critical', 'high']
-    assert 0 <= process['beat_age_s'] < 15
+    assert process['expired'] is False and process['beat'] is not None
     assert set(result['queues']) >= {'critical', 'high', 'medium', 'default', 'mailers', 'low'}
     assert result['queues']['default'] == {'size': 0, 'latency_s': None, 'in_latency_verdict': True}
     assert result['retry'] == 0 and result['dead'] == 0
     assert result['reason'].startswith('1 process(es) alive, last heartbeat')
 
 
-def test_stale_heartbeat_of_a_stopped_worker(own_sidekiq):
+def last_beat_of_paused(redis, worker):
+    """SIGSTOP the worker (the process exists but no longer beats) and return its last heartbeat, which stays."""
+    worker.pause()
+    return probe(redis)['processes'][0]['beat']
+
+
+def test_a_heartbeat_older_than_the_threshold_fails_and_a_resumed_worker_beats_again(own_sidekiq):
     redis, worker = own_sidekiq
-    worker.pause()  # SIGSTOP: the process exists but no longer beats
-    time.sleep(2.3)
-    result = probe(redis, heartbeat_threshold=2)
+    beat = last_beat_of_paused(redis, worker)
+    result = probe(redis, now=beat + 100)  # as seen 100 s after the worker stopped beating
     assert result['status'] == 'failing'
-    age = result['heartbeat_age_s']
-    assert age >= 2.3
-    assert result['reason'] == 'no heartbeat for %s s, threshold 2 s' % age_words(age)
+    assert result['heartbeat_age_s'] == 100.0
+    assert result['reason'] == 'no heartbeat for 100 s, threshold 60 s'
+    assert probe(redis, now=beat + 59)['status'] == 'ok'
     worker.resume()
-    deadline = time.monotonic() + 15
-    while probe(redis, heartbeat_threshold=2)['status'] != 'ok':
-        assert time.monotonic() < deadline, 'the resumed worker did not beat again'
-        time.sleep(0.5)
+    hs.wait_for(lambda: probe(redis)['processes'][0]['beat'] > beat, timeout=30, interval=0.5,
+                what='the resumed worker to beat again')
 
 
 def test_quiet_worker(own_sidekiq):
@@ -82,14 +85,13 @@ def test_queue_latency_retry_dead_and_listed_queues(own_sidekiq):
     redis.command('SADD', 'queues', 'low', 'custom_queue')
     redis.command('ZADD', 'retry', 1, 'r1', 2, 'r2')
     redis.command('ZADD', 'dead', 1, 'd1')
-    result = probe(redis, queue_latency_threshold=300)
+    result = probe(redis, queue_latency_threshold=300, now=now)
     assert result['status'] == 'failing'
     assert result['queues']['low']['size'] == 2
-    assert 999 <= result['queues']['low']['latency_s'] < 1010
+    assert result['queues']['low']['latency_s'] == 1000.0
     assert result['queues']['custom_queue'] == {'size': 0, 'latency_s': None, 'in_latency_verdict': True}
     assert result['retry'] == 2 and result['dead'] == 1
-    assert result['reason'].startswith('queue low: oldest job waiting 100')
-    assert result['reason'].endswith('s, threshold 300 s (2 jobs queued)')
+    assert result['reason'] == 'queue low: oldest job waiting 1000 s, threshold 300 s (2 jobs queued)'
     assert probe(redis, queue_latency_threshold=0)['status'] == 'ok'
     assert probe(redis, queue_latency_threshold=5000)['status'] == 'ok'
 
@@ -135,7 +137,9 @@ def test_exited_container_fails_at_once_despite_a_fresh_heartbeat(redis_pw, side
     assert result['status'] == 'failing'
     assert result['reason'].startswith('worker container chatwoot-sidekiq-1 is exited (exit code 1, since ')
     assert result['container']['exit_code'] == 1
-    assert result['heartbeat_age_s'] is not None and result['heartbeat_age_s'] < 15
+    # the worker's heartbeat is fine: Docker's word alone makes it fail
+    assert result['reason'].count(';') == 0 and 'heartbeat' not in result['reason']
+    assert result['processes'] and not any(p['expired'] for p in result['processes'])
     result = probe(redis_pw, container='gone', docker_socket=engine.socket_path)
     assert result['reason'].startswith('worker container gone does not exist')
 
@@ -172,12 +176,12 @@ def test_parsing_helpers():
 def test_a_hung_worker_in_a_running_container_is_called_hung(own_sidekiq, fake_docker):
     redis, worker = own_sidekiq
     engine = fake_docker({'worker': hs.container_json('worker')})
-    worker.pause()  # SIGSTOP: Docker still sees a running container, Redis sees no heartbeat
+    # SIGSTOP: Docker still sees a running container, Redis sees no heartbeat
     try:
-        time.sleep(2.3)
-        result = probe(redis, heartbeat_threshold=2, container='worker', docker_socket=engine.socket_path)
+        beat = last_beat_of_paused(redis, worker)
+        result = probe(redis, container='worker', docker_socket=engine.socket_path, now=beat + 100)
     finally:
         worker.resume()
     assert result['status'] == 'failing'
-    assert result['reason'].startswith('worker container worker is running but its Sidekiq process has not beaten for ')
-    assert result['reason'].endswith(', threshold 2 s: it hangs (restart it)')
+    assert result['reason'] == ('worker container worker is running but its Sidekiq process has not beaten for 100 s, '
+                                'threshold 60 s: it hangs (restart it)')
