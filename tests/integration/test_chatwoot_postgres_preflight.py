@@ -146,7 +146,8 @@ def test_a_wrong_password_is_not_reachable_and_never_shown(pg17):
 
 def test_nothing_listening_is_said_plainly(pg17):
     result = ask({'host': '127.0.0.1', 'port': 1}, 'app_plain', 'ready_db', timeout=2.0)
-    assert result['reachable'] is False and result['problems'], result
+    assert result['reachable'] is False, result
+    assert result['problems'] == ['connection refused on 127.0.0.1:1 (nothing listens there)']
 
 
 def test_fail_on_not_ready_fails(pg17):
