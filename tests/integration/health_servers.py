@@ -218,7 +218,23 @@ class PostgresServer(object):
 
 
 # ---------------------------------------------------------------------------------------------- Redis
-class RedisServer(object):
+class _OwnProcess(object):
+    """A server process of the test's own (``proc``) with its temp dir (``tmp``): killed and removed at the end."""
+
+    proc = None
+    tmp = None
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class RedisServer(_OwnProcess):
     """redis-server on a free loopback port; ``password`` None runs it without requirepass. With ``tls`` it speaks
     only TLS, with ``cert_pair`` (cert, key) or else a self-signed certificate for localhost and 127.0.0.1."""
 
@@ -253,15 +269,6 @@ class RedisServer(object):
         wait_for(lambda: port_open(self.port), what='redis-server on port %d' % self.port)
         return self
 
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
     @property
     def url(self):
         auth = ':%s@' % self.password if self.password else ''
@@ -286,7 +293,7 @@ class RedisServer(object):
             return data
 
 
-class RedisSentinel(object):
+class RedisSentinel(_OwnProcess):
     """A real Redis Sentinel (``redis-server CONF --sentinel``) on a free loopback port, watching ``master`` (a
     RedisServer) under ``master_name``; ``password`` is the sentinel's own requirepass (None: no AUTH)."""
 
@@ -319,15 +326,6 @@ class RedisSentinel(object):
     @property
     def address(self):
         return '127.0.0.1:%d' % self.port
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------- Sidekiq
