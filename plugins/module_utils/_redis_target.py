@@ -59,8 +59,10 @@ class RedisTarget(object):
         return host_port(self.host, self.port)
 
     def details(self):
+        """What the probes report of the target, every key present whatever the settings (null when not used)."""
         details = {'address': None if self.sentinels else self.where, 'tls': self.tls, 'db': self.db,
-                   'auth': self.password is not None}
+                   'auth': self.password is not None, 'tls_verified': None, 'tls_server_name': None,
+                   'tls_ca_file': None, 'sentinel': None}
         if self.tls:
             details.update(tls_verified=self.validate_certs, tls_server_name=self.server_name,
                            tls_ca_file=self.ca_file)

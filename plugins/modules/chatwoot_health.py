@@ -447,7 +447,7 @@ components:
             - With C(REDIS_SENTINELS) only - C(master_name), the C(sentinels) asked, the C(master) address one of them
               named and the sentinel that C(answered_by) (both null when none did).
           type: dict
-          returned: when requested and the env file names sentinels
+          returned: when requested (null without C(REDIS_SENTINELS))
           sample: {master_name: mymaster, sentinels: ['10.0.0.5:26379'], master: '10.0.0.7:6379',
                    answered_by: '10.0.0.5:26379'}
         auth_error:
@@ -458,14 +458,15 @@ components:
           returned: when requested
           sample: wrong_password
         tls_verified:
-          description: Whether Redis' certificate was verified (see O(redis_validate_certs)).
+          description: Whether Redis' certificate was verified (see O(redis_validate_certs)); null without TLS.
           type: bool
-          returned: when requested and O(redis_tls) is on
+          returned: when requested
           sample: true
         tls_server_name:
-          description: The name the certificate was checked against (the host of C(REDIS_URL), else O(redis_host)).
+          description: The name the certificate was checked against (the host of C(REDIS_URL), else O(redis_host));
+            null without TLS.
           type: str
-          returned: when requested and O(redis_tls) is on
+          returned: when requested
           sample: redis.example.internal
     sidekiq:
       description: The Sidekiq worker.

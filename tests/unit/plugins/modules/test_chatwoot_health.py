@@ -249,3 +249,13 @@ def test_web_liveness_path_empty_asks_only_api(web):
     result, failed = run_module(base_args(components=['web'], web_url=app.url))
     assert result['failed_components'] == ['web']
     assert result['msg'].startswith('web: /health answered HTTP 404')
+
+
+def test_redis_details_have_the_same_keys_with_or_without_tls_and_sentinels(redis_pw):
+    result, failed = run_module(base_args(components=['redis'], redis_port=redis_pw.port,
+                                          redis_password=REDIS_PASSWORD))
+    redis = result['components']['redis']
+    assert redis['status'] == 'ok'
+    assert {key: redis[key] for key in ('tls', 'tls_verified', 'tls_server_name', 'tls_ca_file', 'sentinel',
+                                        'auth_error')} == {'tls': False, 'tls_verified': None, 'tls_server_name': None,
+                                                           'tls_ca_file': None, 'sentinel': None, 'auth_error': None}
