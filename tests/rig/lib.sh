@@ -39,7 +39,7 @@ context_hash() {
 	shift
 	{
 		printf '%s\n' "$@"
-		cd "$dir"
+		cd "$dir" || return
 		find . -type f -printf '%p %m\n' | LC_ALL=C sort
 		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
 	} | sha256sum | cut -d' ' -f1
