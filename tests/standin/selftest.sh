@@ -626,6 +626,8 @@ web "$RUN_ID-webopen" "$IMG" -e "REDIS_URL=redis://$RUN_ID-redis-open:6379"
 web "$RUN_ID-webtls" "$IMG" -e "REDIS_URL=rediss://$REDIS:6380"
 web "$RUN_ID-webtlsnone" "$IMG" -e "REDIS_URL=rediss://$REDIS:6380" -e REDIS_OPENSSL_VERIFY_MODE=none
 web "$RUN_ID-webtlsca" "$IMG" -e "REDIS_URL=rediss://$REDIS:6380" "${CA[@]}" -e SSL_CERT_FILE=/ca/ca.pem
+web "$RUN_ID-webpgpass" "$IMG" -e POSTGRES_PASSWORD=wrong-password
+web "$RUN_ID-webpgpass2" "$IMG" -e POSTGRES_USERNAME=cw_limited -e POSTGRES_PASSWORD=wrong-password -e POSTGRES_DATABASE=cw_novector
 for name in webbadpass webnopass webopen webtls webtlsnone webtlsca web440 web4100; do
 	wait_until 60 web_answers "$RUN_ID-$name" || fail "$name came up ($(excerpt "$(logs "$RUN_ID-$name")"))"
 done
@@ -638,6 +640,17 @@ api "$RUN_ID-webopen" Host:chatwoot.test
 expect "REDIS_PASSWORD set but Redis has none (a compose-interpolation slip): /api 500" "$OUT" '^STATUS 500$'
 expect "... logging Redis' AUTH error" "$(logs "$RUN_ID-webopen")" 'AUTH <password> called without any password configured'
 docker rm -f -v "$RUN_ID-webbadpass" "$RUN_ID-webnopass" "$RUN_ID-webopen" "$RUN_ID-redis-open" >/dev/null
+
+say "web: a wrong Postgres password (Rails 7.1 names the error by what its message mentions)"
+wait_until 60 web_answers "$RUN_ID-webpgpass" || fail "web with a wrong Postgres password came up"
+api "$RUN_ID-webpgpass" Host:chatwoot.test
+expect "wrong POSTGRES_PASSWORD, user and database both 'chatwoot': /api 500 even with FRONTEND_URL's Host (NoDatabaseError)" \
+	"$OUT" '^STATUS 500$'
+wait_until 60 web_answers "$RUN_ID-webpgpass2" || fail "second web with a wrong Postgres password came up"
+api "$RUN_ID-webpgpass2" Host:chatwoot.test
+expect "wrong POSTGRES_PASSWORD, user named differently from the database: /api 200, data_services failing" \
+	"$OUT" '"data_services":"failing"'
+docker rm -f "$RUN_ID-webpgpass" "$RUN_ID-webpgpass2" >/dev/null
 
 say "Redis TLS: rediss:// verified unless REDIS_OPENSSL_VERIFY_MODE is exactly none"
 api "$RUN_ID-webtls" Host:chatwoot.test
