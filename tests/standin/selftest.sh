@@ -377,12 +377,15 @@ expect "rails.sh traces its commands (set -x)" "$trace" "^\+ pg_isready -h $PG -
 expect "rails.sh runs bundle install, then bundle check, before exec" \
 	"$(grep -E '^\+ (bundle install|bundle check|exec bundle exec rails s)' <<<"$trace" | tr '\n' '|')" \
 	'^\+ bundle install\|\+ bundle check\|\+ exec bundle exec rails s -p 3000 -b 0.0.0.0\|$'
-api "$RUN_ID-webwait"
-expect "/api before prepare, Host not FRONTEND_URL's: 500 (the portals lookup finds no table)" "$OUT" '^STATUS 500$'
 api "$RUN_ID-webwait" Host:chatwoot.test
 expect "/api before prepare with FRONTEND_URL's Host: 200" "$OUT" '^STATUS 200$'
 expect "... queue_services failing (no Redis) and data_services failing (fresh pool connection not connected)" "$OUT" \
 	'"queue_services":"failing","data_services":"failing"'
+api "$RUN_ID-webwait"
+expect "/api before prepare, Host not FRONTEND_URL's: 500 (the portals lookup finds no table)" "$OUT" '^STATUS 500$'
+api "$RUN_ID-webwait" Host:chatwoot.test
+expect "/api before prepare, FRONTEND_URL's Host after that lookup connected the connection: data_services ok (no query)" \
+	"$OUT" '"data_services":"ok"'
 docker rm -f "$RUN_ID-webwait" >/dev/null
 
 app "$IMG" "${ENV_OK[@]}" --entrypoint sh -- -c \
@@ -864,14 +867,14 @@ docker run -d --name "$RUN_ID-sentinel" --label "$LABEL" --network "$NET" --entr
 	"printf 'port 26379\nsentinel resolve-hostnames yes\nsentinel monitor mymaster $REDIS 6379 1\nsentinel auth-pass mymaster $REDIS_PASS\n' >/tmp/sentinel.conf && exec redis-server /tmp/sentinel.conf --sentinel" >/dev/null
 SENT=(-e "REDIS_URL=redis://$RUN_ID-no-redis:6379" -e "REDIS_SENTINELS=$RUN_ID-sentinel:26379, $RUN_ID-no-sentinel")
 web "$RUN_ID-websent" "$IMG" "${SENT[@]}" -e REDIS_SENTINEL_PASSWORD=
-web "$RUN_ID-websentpw" "$IMG" "${SENT[@]}"
+web "$RUN_ID-websentpw" "$IMG" -e "REDIS_URL=redis://$RUN_ID-no-redis:6379" -e "REDIS_SENTINELS=$RUN_ID-sentinel"
 worker "$RUN_ID-workersent" "$IMG" "${SENT[@]}" -e REDIS_SENTINEL_PASSWORD=
 wait_until 60 web_answers "$RUN_ID-websent" || fail "the web on Sentinel came up"
 api "$RUN_ID-websent" Host:chatwoot.test
 expect "the app asks the sentinel for mymaster (REDIS_URL's host does not exist): queue_services ok" "$OUT" '"queue_services":"ok"'
 wait_until 60 web_answers "$RUN_ID-websentpw" || fail "the second web on Sentinel came up"
 api "$RUN_ID-websentpw" Host:chatwoot.test
-expect "REDIS_SENTINEL_PASSWORD unset: the sentinels get REDIS_PASSWORD, which a sentinel without one refuses (500)" "$OUT" \
+expect "REDIS_SENTINEL_PASSWORD unset: the sentinel (port 26379 by default) gets REDIS_PASSWORD, which one without a password refuses (500)" "$OUT" \
 	'^STATUS 500$'
 if wait_until 60 registered 0 "$RUN_ID-workersent"; then pass "the worker reaches the master through the sentinel (registered in its 'processes')"; else
 	fail "the worker reaches the master through the sentinel ($(excerpt "$(logs "$RUN_ID-workersent")"))"
