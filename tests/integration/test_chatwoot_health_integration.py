@@ -61,8 +61,10 @@ def test_env_file_credentials_never_leak_through_ansible(tmp_path, pg, redis_pw,
     assert result['healthy'] is True, result['msg']
 
 
+@pytest.mark.promise("A wrong Redis password is named: Chatwoot's /api reads queue_services failing (redis-rb maps "
+                     "WRONGPASS to CannotConnectError) and the health check adds what its own redis probe was told.")
 def test_wrong_redis_password_through_ansible(pg, redis_pw, sidekiq, web):
-    # the whole deployment has the wrong password: the app's /api answers 500, AUTH is refused
+    # the whole deployment has the wrong password: /api answers 200 with queue_services failing, AUTH is refused
     app = web('real', pg_port=pg.port, redis_port=redis_pw.port, redis_password='wrong-S3cret-Guess')
     args = base_args(web_url=app.url, redis_port=redis_pw.port, redis_password='wrong-S3cret-Guess',
                      postgres_require_vector=False, **pg_args(pg))
@@ -70,10 +72,9 @@ def test_wrong_redis_password_through_ansible(pg, redis_pw, sidekiq, web):
     assert rc == 0, raw
     assert result['healthy'] is False
     assert result['failed_components'] == ['web', 'redis', 'sidekiq']
-    # the cause is named because the redis probe itself was refused the password
-    assert result['components']['web']['reason'] == ('/api answered HTTP 500 (the redis probe was refused '
-                                                     'authentication too, and Chatwoot answers /api with a 500 when '
-                                                     'Redis refuses it)')
+    assert result['components']['web']['api']['status_code'] == 200
+    assert result['components']['web']['reason'] == ('/api reports queue_services failing (the app cannot reach Redis; '
+                                                     'the redis probe was refused the password too)')
     assert result['components']['redis']['reason'].startswith('authentication failed: the server refused the password')
     assert result['components']['sidekiq']['reason'].startswith('cannot read Sidekiq state: authentication failed')
     assert result['components']['postgres']['status'] == 'ok'
@@ -149,30 +150,110 @@ def test_web_slower_than_the_timeout(web):
     assert result['attempts'] == 1
 
 
-@pytest.mark.promise("With PostgreSQL down, the health check asks /api with FRONTEND_URL's host, gets Chatwoot's "
-                     "own verdict (data_services failing) and blames no cause it has not seen.")
-def test_postgres_down_is_seen_through_frontend_urls_host(own_pg, redis_pw, web, tmp_path):
+def own_env(tmp_path, pg, frontend_url=FRONTEND_URL):
+    env = tmp_path / '.env'
+    env.write_text('POSTGRES_USERNAME=chatwoot\nPOSTGRES_PASSWORD=%s\nPOSTGRES_DATABASE=chatwoot\nREDIS_PASSWORD=%s\n'
+                   'FRONTEND_URL=%s\n' % (pg.PASSWORD, REDIS_PASSWORD, frontend_url))
+    return str(env)
+
+
+LAZY_WORDS = ("/api reports data_services failing (with this Host, FRONTEND_URL's or HELPCENTER_URL's, Chatwoot runs "
+              "no query first and only asks whether the pooled connection it got is connected: on a fresh or restarted "
+              "web that reads failing while PostgreSQL is fine; see web_host)")
+
+
+@pytest.mark.promise("On a fresh web with a healthy database the health check is healthy with its default options: it "
+                     "asks /api with a Host that Chatwoot looks up in its portals table, so that a query connects "
+                     "the request's connection first; FRONTEND_URL's host would read data_services failing.")
+def test_fresh_web_with_a_healthy_database_is_healthy_with_the_default_host(own_pg, redis_pw, web, tmp_path):
     app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
               frontend_url=FRONTEND_URL)
-    env = tmp_path / '.env'
-    env.write_text('POSTGRES_USERNAME=chatwoot\nPOSTGRES_PASSWORD=%s\nPOSTGRES_DATABASE=chatwoot\nFRONTEND_URL=%s\n'
-                   % (own_pg.PASSWORD, FRONTEND_URL))
+    args = dict(env_file=own_env(tmp_path, own_pg), components=['web', 'postgres', 'redis'], web_url=app.url,
+                postgres_port=own_pg.port, postgres_require_vector=False, redis_port=redis_pw.port, timeout=3)
+    # FRONTEND_URL's host first, on the fresh web: no query runs, the connection the request gets is not connected
+    result, dummy = run_module(dict(args, web_host='chatwoot.example.test'))
+    assert result['failed_components'] == ['web'], result['msg']
+    web_entry = result['components']['web']
+    assert web_entry['reason'] == LAZY_WORDS
+    assert web_entry['api']['status_code'] == 200 and web_entry['portals_lookup'] is False
+    # the default: web_url's host, which Chatwoot looks up in portals - that query connects, data_services is true
+    result, dummy = run_module(args)
+    assert result['healthy'] is True, result['msg']
+    assert result['components']['web']['host'] is None and result['components']['web']['portals_lookup'] is True
+    assert app.requests[-1][1]['Host'] == '127.0.0.1:%d' % app.port
+    # the pool hands the connection the lookup connected to the next request (LIFO): FRONTEND_URL's host reads ok now
+    result, dummy = run_module(dict(args, web_host='chatwoot.example.test'))
+    assert result['healthy'] is True, result['msg']
+
+
+@pytest.mark.promise("When FRONTEND_URL names the address the health check reaches the web on, it asks /api with a "
+                     "Host Chatwoot does not take as its own, so that the check still means what it says.")
+def test_frontend_url_on_the_probes_own_address(own_pg, redis_pw, web, tmp_path):
+    port = hs.free_port()
+    app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD, port=port,
+              frontend_url='http://127.0.0.1:%d' % port)
+    args = dict(env_file=own_env(tmp_path, own_pg, 'http://127.0.0.1:%d' % port), components=['web'], web_url=app.url,
+                timeout=3)
+    result, dummy = run_module(args)
+    assert result['healthy'] is True, result['msg']
+    assert result['components']['web']['host'] == 'chatwoot-health.invalid'
+    assert result['components']['web']['portals_lookup'] is True
+    assert [headers['Host'] for path, headers in app.requests] == ['chatwoot-health.invalid'] * 2
+
+
+@pytest.mark.promise("With PostgreSQL down the health check reports /api's 500 and names the postgres probe's "
+                     "failure; once PostgreSQL is back it is healthy again at once.")
+def test_postgres_down_is_a_500_named_by_the_postgres_probe_and_back_is_healthy(own_pg, redis_pw, web, tmp_path):
+    app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
+              frontend_url=FRONTEND_URL)
+    args = dict(env_file=own_env(tmp_path, own_pg), components=['web', 'postgres', 'redis'], web_url=app.url,
+                postgres_port=own_pg.port, postgres_require_vector=False, redis_port=redis_pw.port, timeout=3)
+    result, dummy = run_module(args)
+    assert result['healthy'] is True, result['msg']
     own_pg.stop()
-    result, dummy = run_module(dict(env_file=str(env), components=['web', 'postgres'], web_url=app.url,
-                                    postgres_port=own_pg.port, timeout=3))
+    result, dummy = run_module(args)
     assert result['failed_components'] == ['web', 'postgres']
-    assert result['components']['postgres']['reason'] == \
-        'connection refused on 127.0.0.1:%d (nothing listens there)' % own_pg.port
-    assert result['components']['web']['reason'] == '/api reports data_services failing (the app cannot reach PostgreSQL)'
-    assert result['components']['web']['host'] == 'chatwoot.example.test'
-    assert [headers['Host'] for path, headers in app.requests] == ['chatwoot.example.test'] * 2
-    # web_host wins over the env file; a Host Chatwoot does not know is looked up in the database: a 500, and the
-    # module says only what it saw
-    result, dummy = run_module(dict(env_file=str(env), components=['web', 'postgres'], web_url=app.url,
-                                    postgres_port=own_pg.port, timeout=3, web_host='portal.example.test'))
+    refused = 'connection refused on 127.0.0.1:%d (nothing listens there)' % own_pg.port
+    assert result['components']['postgres']['reason'] == refused
+    assert result['components']['web']['reason'] == (
+        '/api answered HTTP 500 (the postgres probe failed too: %s; Chatwoot looks this Host up in its portals table '
+        'before it answers /api, and a database it cannot query makes that a 500)' % refused)
+    assert result['msg'].startswith('postgres: ' + refused)
+    own_pg.start_again()
+    # FRONTEND_URL's host: the pooled connection is broken and nothing reconnects it (active? never does)
+    result, dummy = run_module(dict(args, web_host='chatwoot.example.test'))
+    assert result['failed_components'] == ['web'], result['msg']
+    assert result['components']['web']['reason'] == LAZY_WORDS
+    # the default Host: the portals lookup reconnects, healthy at the first attempt, no wait
+    result, dummy = run_module(args)
+    assert result['healthy'] is True, result['msg']
+    assert result['attempts'] == 1
+
+
+def test_a_500_is_never_blamed_on_a_part_whose_probe_is_fine(pg, redis_pw, web):
+    # a 500 of Chatwoot's own (here: the portals lookup on a database without Chatwoot's tables) while both the
+    # postgres and redis probes are fine: reported as it is, no cause
+    app = web('real', pg_port=pg.port, pg_database='chatwoot_empty', redis_port=redis_pw.port,
+              redis_password=REDIS_PASSWORD)
+    result, dummy = run_module(base_args(web_url=app.url, components=['web', 'postgres', 'redis'],
+                                         redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
+                                         postgres_require_vector=False, **pg_args(pg)))
+    assert result['failed_components'] == ['web']
     assert result['components']['web']['reason'] == '/api answered HTTP 500'
-    assert result['msg'].startswith('postgres: connection refused on 127.0.0.1:%d' % own_pg.port)
-    assert app.requests[-1][1]['Host'] == 'portal.example.test'
+
+
+@pytest.mark.parametrize('server,app_password,words', [
+    ('redis_pw', None, 'the redis probe was refused too: Redis wants a password and none is set (NOAUTH)'),
+    ('redis_nopw', REDIS_PASSWORD, 'the redis probe was refused too: a password is set and Redis has none configured'),
+])
+def test_a_500_from_a_redis_password_mismatch_names_the_redis_probe(request, pg, web, server, app_password, words):
+    redis = request.getfixturevalue(server)
+    app = web('real', pg_port=pg.port, redis_port=redis.port, redis_password=app_password)
+    result, dummy = run_module(base_args(web_url=app.url, components=['web', 'redis'], redis_port=redis.port,
+                                         redis_password=app_password or ''))
+    assert result['failed_components'] == ['web', 'redis']
+    assert result['components']['web']['reason'] == (
+        '/api answered HTTP 500 (%s, an error Chatwoot answers /api with a 500)' % words)
 
 
 def test_redis_down(pg, own_sidekiq, web):

@@ -93,6 +93,9 @@ def test_frontend_host_is_the_host_of_frontend_url():
     assert deployment_settings({'FRONTEND_URL': 'http://u:p@[::1]:3000'})['frontend_host'] == '[::1]'
     assert deployment_settings({'FRONTEND_URL': ''})['frontend_host'] is None
     assert deployment_settings({})['frontend_host'] is None
+    # HELPCENTER_URL's host is Chatwoot's own too (app/helpers/domain_helper.rb)
+    assert deployment_settings({'HELPCENTER_URL': 'https://help.example.com/hc'})['helpcenter_host'] == 'help.example.com'
+    assert deployment_settings({})['helpcenter_host'] is None
 
 
 def test_sentinels_as_chatwoot_reads_them():

@@ -259,3 +259,14 @@ def test_redis_details_have_the_same_keys_with_or_without_tls_and_sentinels(redi
     assert {key: redis[key] for key in ('tls', 'tls_verified', 'tls_server_name', 'tls_ca_file', 'sentinel',
                                         'auth_error')} == {'tls': False, 'tls_verified': None, 'tls_server_name': None,
                                                            'tls_ca_file': None, 'sentinel': None, 'auth_error': None}
+
+
+def test_chatwoots_own_hosts_come_from_the_env_file(tmp_path):
+    # what DomainHelper.chatwoot_domain? compares request.host with; unknown (None) without an env file
+    assert _settings(components=['web'])['web_chatwoot_hosts'] is None
+    env = tmp_path / '.env'
+    env.write_text('FRONTEND_URL=https://chat.example.test\nHELPCENTER_URL=https://help.example.test:8443\n')
+    assert _settings(components=['web'], env_file=str(env))['web_chatwoot_hosts'] == \
+        ('chat.example.test', 'help.example.test')
+    env.write_text('FORCE_SSL=false\n')  # neither set: Chatwoot takes no Host as its own
+    assert _settings(components=['web'], env_file=str(env))['web_chatwoot_hosts'] == (None, None)
