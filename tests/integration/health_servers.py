@@ -8,7 +8,8 @@
 - PostgreSQL 15 from Debian (initdb in a temp dir, pg_ctl start), roles for each auth method;
 - redis-server from Debian, run directly;
 - real Sidekiq (Debian's ruby-sidekiq) with a tiny boot file;
-- a Chatwoot-shaped HTTP app (http.server in a thread) whose /api really checks PostgreSQL and Redis;
+- a Chatwoot-shaped HTTP app (http.server in a thread) whose /api checks PostgreSQL and Redis by Chatwoot's rules
+  (chatwoot_web_rules.py);
 - a fake Docker engine on a unix socket (http.server over AF_UNIX) and helpers for the real engine.
 Each helper cleans up after itself; nothing is left running.
 """
@@ -29,6 +30,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from chatwoot_web_rules import Lease, LazyPool, PgFailure, redis_status
 
 PG_BIN_CANDIDATES = sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
 
@@ -106,7 +109,8 @@ class PostgresServer(object):
     """A throw-away PostgreSQL cluster. Roles: ``chatwoot`` (scram-sha-256), ``md5user`` (md5),
     ``clearuser`` (password), ``trustuser`` (trust), ``ssluser`` (scram-sha-256, refused without TLS).
     Databases: ``chatwoot`` (prepared the way db:chatwoot_prepare leaves it, minus pgvector, which
-    Debian's PostgreSQL 15 lacks) and ``chatwoot_empty`` (created, never prepared). With ``ssl`` its
+    Debian's PostgreSQL 15 lacks, and with only the tables the tests read; ``trustuser`` may read the ones the web
+    double queries) and ``chatwoot_empty`` (created, never prepared). With ``ssl`` its
     certificate comes from a private CA (``ca``) and names ``localhost`` only, not 127.0.0.1, so that
     libpq's verify-ca and verify-full tell apart."""
 
@@ -188,6 +192,9 @@ class PostgresServer(object):
                                                created_at timestamp NOT NULL DEFAULT now(),
                                                updated_at timestamp NOT NULL DEFAULT now());
             CREATE TABLE schema_migrations (version varchar PRIMARY KEY);
+            CREATE TABLE portals (id bigserial PRIMARY KEY, name varchar NOT NULL, slug varchar NOT NULL,
+                                  custom_domain varchar, config jsonb);
+            GRANT SELECT ON installation_configs, portals TO trustuser;
             INSERT INTO ar_internal_metadata (key, value) VALUES ('environment', 'production');
             INSERT INTO schema_migrations (version) VALUES ('20250101000000'), ('20250916000000');
             ALTER TABLE installation_configs OWNER TO chatwoot;
@@ -207,6 +214,11 @@ class PostgresServer(object):
         if proc.returncode != 0:
             raise RuntimeError('psql failed: %s' % proc.stderr)
         return proc.stdout
+
+    def start_again(self):
+        """Start the stopped cluster again, same port and data (a database restart)."""
+        self._run([os.path.join(self.bin, 'pg_ctl'), '-D', self.data, '-l', self.log, '-w', '-t', '30', 'start'])
+        return self
 
     def stop(self):
         if os.path.exists(os.path.join(self.data, 'postmaster.pid')):
@@ -404,30 +416,6 @@ class SidekiqWorker(object):
 
 
 # ---------------------------------------------------------------------------------------------- web
-def _tcp_ok(port):
-    return port is not None and port_open(port)
-
-
-def _redis_auth_ok(port, password):
-    """What Chatwoot's /api effectively does with Redis: None if unreachable, False if refused, True if fine."""
-    try:
-        with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
-            payload = b''
-            if password:
-                payload += b'*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n' % (len(password), password.encode())
-            payload += b'*1\r\n$4\r\nPING\r\n'
-            sock.sendall(payload)
-            data = b''
-            while data.count(b'\r\n') < (2 if password else 1):
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-            return b'-' not in data
-    except OSError:
-        return None
-
-
 def _url_host(url):
     """Ruby's URI.parse(url).host for the URLs at hand (case kept, no port): None for an empty or host-less value."""
     netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
@@ -435,21 +423,25 @@ def _url_host(url):
 
 
 class ChatwootApp(object):
-    """A Chatwoot-shaped web app. ``mode``: ``real`` (checks ``pg_port`` / ``redis_port`` like Chatwoot's
-    /api does), ``ok``, ``data_failing``, ``queue_failing``, ``error500``, ``slow``, ``force_ssl``, ``old``
-    (no /health), ``not_chatwoot``. ``frontend_url`` and ``helpcenter_url`` are Chatwoot's FRONTEND_URL and
-    HELPCENTER_URL (unset when None), which decide whether /api looks the request's Host up in the database."""
+    """A Chatwoot-shaped web app. ``mode``: ``real`` (GET /api decided by Chatwoot 4.15.1's rules against the
+    PostgreSQL on ``pg_port`` and the Redis on ``redis_port``, see ``_real_api``), ``ok``, ``data_failing``,
+    ``queue_failing``, ``error500``, ``slow``, ``force_ssl``, ``old`` (no /health), ``not_chatwoot``.
+    ``frontend_url`` and ``helpcenter_url`` are Chatwoot's FRONTEND_URL and HELPCENTER_URL (unset when None), which
+    decide whether /api looks the request's Host up in the database. In ``real`` mode the app logs in as ``pg_user``
+    (trust authentication, as PostgresServer's ``trustuser``) to ``pg_database``."""
 
     VERSION = '4.15.1'
+    ERROR_500 = b'{"status":500,"error":"Internal Server Error"}'
 
     def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0,
-                 frontend_url=None, helpcenter_url=None):
+                 frontend_url=None, helpcenter_url=None, pg_user='trustuser', pg_database='chatwoot'):
         self.mode = mode
         self.pg_port = pg_port
         self.redis_port = redis_port
         self.redis_password = redis_password
         self.slow_seconds = slow_seconds
         self.chatwoot_domains = (_url_host(frontend_url), _url_host(helpcenter_url))
+        self.pool = LazyPool(pg_port, pg_user, pg_database) if mode == 'real' else None
         self.requests = []
         app = self
 
@@ -472,21 +464,6 @@ class ChatwootApp(object):
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _portal_lookup_fails(self):
-                """Chatwoot 4.15.1 runs around_action :switch_locale (app/controllers/application_controller.rb)
-                before ApiController#index (app/controllers/api_controller.rb). Without a ?locale= parameter and
-                a signed-in user, switch_locale calls locale_from_custom_domain
-                (app/controllers/concerns/switch_locale.rb): unless DomainHelper.chatwoot_domain?(request.host) -
-                the host of FRONTEND_URL or HELPCENTER_URL (app/controllers/concerns/domain_helper.rb) - it runs
-                Portal.find_by(custom_domain: request.host), a database query, outside handle_with_exception:
-                with the database down that request is a 500. request.host is the Host header without its port
-                here (Rails prefers X-Forwarded-Host, which the probe never sends)."""
-                if 'locale=' in self.path.partition('?')[2]:
-                    return False
-                if _url_host('//' + (self.headers.get('Host') or '')) in app.chatwoot_domains:
-                    return False
-                return not _tcp_ok(app.pg_port)
-
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 app.requests.append((self.path, dict(self.headers)))
                 mode = app.mode
@@ -505,23 +482,13 @@ class ChatwootApp(object):
                     if mode == 'not_chatwoot':
                         self._send(200, b'<html>hello</html>')
                         return
-                    data, queue = 'ok', 'ok'
-                    if mode == 'real' and self._portal_lookup_fails():
-                        self._send(500, b'{"status":500,"error":"Internal Server Error"}')
-                        return
                     if mode == 'real':
-                        data = 'ok' if _tcp_ok(app.pg_port) else 'failing'
-                        redis_state = _redis_auth_ok(app.redis_port, app.redis_password)
-                        if redis_state is False:
-                            self._send(500, b'{"status":500,"error":"Internal Server Error"}')
-                            return
-                        queue = 'ok' if redis_state else 'failing'
-                    elif mode == 'data_failing':
-                        data = 'failing'
-                    elif mode == 'queue_failing':
-                        queue = 'failing'
-                    elif mode == 'error500':
-                        self._send(500, b'{"status":500,"error":"Internal Server Error"}')
+                        data, queue = app._real_api(self.path, self.headers.get('Host'))
+                    else:
+                        data = 'failing' if mode == 'data_failing' else 'ok'
+                        queue = 'failing' if mode == 'queue_failing' else 'ok'
+                    if mode == 'error500' or data is None:
+                        self._send(500, app.ERROR_500)
                         return
                     self._send(200, {'version': app.VERSION, 'timestamp': time.strftime('%Y-%m-%d %H:%M:%S'),
                                      'queue_services': queue, 'data_services': data})
@@ -533,11 +500,50 @@ class ChatwootApp(object):
         self.port = self.server.server_address[1]
         self.thread = None
 
+    def _looks_up_portals(self, path, host_header):
+        """Chatwoot 4.15.1 runs around_action :switch_locale (app/controllers/application_controller.rb) before
+        ApiController#index (app/controllers/api_controller.rb). Without a ?locale= parameter and a signed-in user,
+        switch_locale calls locale_from_custom_domain (app/controllers/concerns/switch_locale.rb): unless
+        DomainHelper.chatwoot_domain?(request.host) - the host of FRONTEND_URL or HELPCENTER_URL, compared as is
+        (app/helpers/domain_helper.rb) - it runs Portal.find_by(custom_domain: request.host), a database query,
+        outside handle_with_exception. request.host is the Host header without its port here (Rails prefers
+        X-Forwarded-Host, which the probe never sends)."""
+        if 'locale=' in path.partition('?')[2]:
+            return False
+        return _url_host('//' + (host_header or '')) not in self.chatwoot_domains
+
+    def _real_api(self, path, host_header):
+        """(data_services, queue_services) as Chatwoot 4.15.1 answers GET /api; data_services None for a 500. In
+        order: the portals lookup on the request's pooled connection (connecting it, or reconnecting it once; a
+        failure is a 500), redis_status, then postgres_status: ``connection.active?`` on that same connection, which
+        never connects (chatwoot_web_rules.py)."""
+        lease = Lease(self.pool)
+        try:
+            if self._looks_up_portals(path, host_header):
+                host = _url_host('//' + (host_header or '')) or ''
+                try:
+                    lease.connection().select("SELECT * FROM portals WHERE custom_domain = '%s' LIMIT 1"
+                                              % host.replace("'", "''"))
+                except PgFailure:
+                    return None, None
+            queue = redis_status(self.redis_port, self.redis_password) if self.redis_port else 'failing'
+            if queue is None:
+                return None, None
+            try:
+                data = 'ok' if lease.connection().active() else 'failing'
+            except PgFailure:
+                data = 'failing'  # checkout's connect failed: ConnectionNotEstablished, rescued
+            return data, queue
+        finally:
+            lease.release()
+
     @property
     def url(self):
         return 'http://127.0.0.1:%d' % self.port
 
     def start(self):
+        if self.pool is not None:
+            self.pool.boot()
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
         self.thread.start()
         return self
@@ -545,6 +551,8 @@ class ChatwootApp(object):
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 class SilentServer(object):
