@@ -180,7 +180,9 @@ def deployment_settings(env):
         # Chatwoot.redis_ssl_verify_mode (config/application.rb): VERIFY_NONE only for exactly 'none'.
         'redis_verify': env.get('REDIS_OPENSSL_VERIFY_MODE') != 'none',
         'force_ssl': to_bool(env.get('FORCE_SSL'), False),
+        # the hosts Chatwoot takes as its own (app/helpers/domain_helper.rb): no portals lookup before /api
         'frontend_host': url_host(env.get('FRONTEND_URL')),
+        'helpcenter_host': url_host(env.get('HELPCENTER_URL')),
     }
     if env.get('DATABASE_URL'):
         from_url = parse_database_url(env['DATABASE_URL'])

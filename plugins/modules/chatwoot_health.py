@@ -17,10 +17,13 @@ description:
     and a reason in plain words.
   - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later; see
     O(web_liveness_path)) and C(GET /api) (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
-    C(queue_services) fields are read. C(/api) is asked with the host of C(FRONTEND_URL) as C(Host), as
-    Chatwoot looks any other host up in the database before answering (a 500 when the database is down).
-    A 500 is reported as a 500; a cause is named only when another probe saw it (Redis refusing
-    authentication). Redirects are reported and never followed.
+    C(queue_services) fields are read. C(/api) is asked with a C(Host) that Chatwoot looks up in its C(portals) table
+    before it answers (see O(web_host)), so that a query runs on the request's own database connection first and
+    C(data_services) is a true check of web to database; a database Chatwoot cannot query then makes C(/api) a 500.
+    A 500 is reported as a 500; a cause is named only when another probe of the same call saw it - the postgres probe
+    failing, or Redis answering C(NOAUTH) or refusing a password it has none for. A wrong Redis password is, in
+    Chatwoot, C(queue_services) failing (redis-rb maps C(WRONGPASS) to a connection error), and the redis probe's
+    refusal is named with it. Redirects are reported and never followed.
   - B(postgres) logs in with the deployment's credentials, runs C(SELECT 1), checks that the
     C(vector) extension is installed (Chatwoot 4.0 and later need it) and that the database was
     prepared (tables C(installation_configs) and C(ar_internal_metadata) exist).
@@ -90,10 +93,22 @@ options:
     default: /health
   web_host:
     description:
-      - The C(Host) header of the requests to the web. Chatwoot 4.15.1 looks a host that is not the one of
-        C(FRONTEND_URL) (or C(HELPCENTER_URL)) up in its C(portals) table before C(/api) answers, so with any other
-        host a database that is down turns C(/api) into a 500 instead of its own verdict.
-      - Defaults to the host of C(FRONTEND_URL) in O(env_file); without one, the host of O(web_url).
+      - The C(Host) header of the requests to the web. It decides what C(/api) proves (Chatwoot 4.15.1 on Rails 7.1.5.2).
+      - A host that is not the one of C(FRONTEND_URL) nor of C(HELPCENTER_URL) (compared as Chatwoot does, without the
+        port and with the case kept) is looked up in the C(portals) table before C(/api) answers
+        (C(app/controllers/concerns/switch_locale.rb), C(app/helpers/domain_helper.rb)). That query runs on the
+        request's own pooled connection and connects it, or reconnects it once after a database restart; so
+        C(data_services) means the web can use the database, and a database it cannot query is a 500.
+      - The host of C(FRONTEND_URL) or C(HELPCENTER_URL) runs no query first. C(data_services) is then only
+        C(connection.active?) (C(app/controllers/api_controller.rb)), which never connects; on Rails 7.1 a pooled
+        connection is created unconnected (C(activerecord/lib/active_record/connection_adapters/postgresql_adapter.rb),
+        C(abstract/connection_pool.rb)) and from Chatwoot 4.5.0 the one connection the boot connects stays with the
+        main thread (C(config/initializers/ai_agents.rb)). A fresh web reads C(failing) with a healthy database, and
+        so does a web after a database restart until some query reconnected its connection; a wait on it may never end.
+      - Default - the host of O(web_url), unless it is the host of C(FRONTEND_URL) or C(HELPCENTER_URL) in O(env_file)
+        (as when C(FRONTEND_URL) is the very address the web is published on), then V(chatwoot-health.invalid). When
+        O(web_url) goes through a proxy that routes by host name, set this to a name the proxy serves that is not
+        Chatwoot's own.
     type: str
   web_forwarded_proto_https:
     description:
@@ -387,7 +402,15 @@ components:
           description: The C(Host) header sent (see O(web_host)); null when it was the one of O(web_url).
           type: str
           returned: when requested
-          sample: chat.example.com
+          sample: chatwoot-health.invalid
+        portals_lookup:
+          description:
+            - Whether Chatwoot looks the C(Host) sent up in its C(portals) table before C(/api) answers, so that
+              C(data_services) is a true check of web to database (see O(web_host)); null when O(env_file) could not
+              be read, so C(FRONTEND_URL) and C(HELPCENTER_URL) are unknown.
+          type: bool
+          returned: when requested
+          sample: true
         version:
           description: Chatwoot's version as C(/api) reports it.
           type: str
@@ -645,7 +668,8 @@ def resolve_settings(params):
     settings['components'] = requested
     settings['env_file_found'] = env is not None
     settings['web_forwarded_proto_https'] = _first(params['web_forwarded_proto_https'], from_env['force_ssl'])
-    settings['web_host'] = _first(params['web_host'], from_env['frontend_host']) or None
+    settings['web_host'] = params['web_host'] or None
+    settings['web_chatwoot_hosts'] = (from_env['frontend_host'], from_env['helpcenter_host']) if env is not None else None
     settings['postgres_user'] = _first(params['postgres_user'], from_env['postgres_user'])
     settings['postgres_password'] = _first(params['postgres_password'], from_env['postgres_password'])
     settings['postgres_database'] = _first(params['postgres_database'], from_env['postgres_database'], DEFAULT_DATABASE)
@@ -713,7 +737,7 @@ def _probe(name, settings, timeout):
         result = probe_web(settings['web_url'], timeout,
                            forwarded_proto_https=settings['web_forwarded_proto_https'],
                            validate_certs=settings['web_validate_certs'], host=settings['web_host'],
-                           liveness_path=settings['web_liveness_path'])
+                           chatwoot_hosts=settings['web_chatwoot_hosts'], liveness_path=settings['web_liveness_path'])
         if result['status'] == FAILING and settings['web_container']:
             # Only a failing web asks Docker why: a web crashing at start shows as nothing listening.
             try:
@@ -764,7 +788,7 @@ def check_once(settings, timeout=None):
             futures = dict((name, pool.submit(_guarded_probe, name, settings, timeout)) for name in requested)
             for name in requested:
                 components[name] = futures[name].result()
-    add_seen_cause(components['web'], components['redis'])
+    add_seen_cause(components['web'], components['postgres'], components['redis'])
     return components
 
 

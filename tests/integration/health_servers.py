@@ -201,6 +201,8 @@ class PostgresServer(object):
             ALTER TABLE ar_internal_metadata OWNER TO chatwoot;
             ALTER TABLE schema_migrations OWNER TO chatwoot;
         """, database='chatwoot')
+        # synchronous_commit is off: without a checkpoint a crash stop (stop()) right after start could lose the set-up
+        self.psql('CHECKPOINT')
         return self
 
     def psql(self, sql, database='postgres'):

@@ -36,7 +36,7 @@ def test_healthy_reads_version_and_reuses_one_connection(web):
 
 
 @pytest.mark.parametrize('mode,words', [
-    ('data_failing', '/api reports data_services failing (the app cannot reach PostgreSQL)'),
+    ('data_failing', '/api reports data_services failing (the app cannot reach PostgreSQL, or, if this Host'),
     ('queue_failing', '/api reports queue_services failing (the app cannot reach Redis)'),
     ('error500', '/api answered HTTP 500'),
     ('not_chatwoot', "/api answered 200 without Chatwoot's JSON"),
