@@ -67,6 +67,8 @@ CATALOGUE = {
         "frontend_url_without_host": ({"chatwoot_frontend_url": f"http://:{PORT}"}, "chatwoot_frontend_url"),
         "frontend_url_port_out_of_range": ({"chatwoot_frontend_url": "http://chat.example.org:70000"}, "chatwoot_frontend_url"),
         "frontend_url_javascript": ({"chatwoot_frontend_url": "javascript://chat.example.org"}, "chatwoot_frontend_url"),
+        "variable_name_misspelt": ({"chatwoot_rails_prot": 3005}, "chatwoot_rails_port"),
+        "unknown_variables_neither_refuse_nor_warn": ({"chatwoot_unknown_variables": "ignore"}, "chatwoot_unknown_variables"),
         "force_ssl_over_http": ({"chatwoot_force_ssl": True}, "chatwoot_force_ssl"),
         "postgres_image_not_a_reference": ({"chatwoot_postgres_image": "Not A Reference"}, "chatwoot_postgres_image"),
         "redis_image_two_colons": ({"chatwoot_redis_image": "redis::8"}, "chatwoot_redis_image"),
@@ -153,6 +155,7 @@ CATALOGUE = {
         "restore_absolute": ({"chatwoot_restore_backup": "/etc/passwd"}, "chatwoot_restore_backup"),
         "restore_trailing_newline": ({"chatwoot_restore_backup": "latest\n"}, "chatwoot_restore_backup"),
         "restore_latest_floating_tag": ({"chatwoot_version": "develop"}, "chatwoot_allow_floating_tag"),
+        "restore_variable_name_misspelt": ({"chatwoot_restore_bakup": "latest"}, "chatwoot_restore_backup"),
     },
     "playbooks/health.yml": {
         "heartbeat_a_word": ({"chatwoot_health_heartbeat_threshold": "a minute"}, "chatwoot_health_heartbeat_threshold"),
