@@ -75,6 +75,7 @@ CATALOGUE = {
         "repository_with_a_tag": ({"chatwoot_image_repository": "chatwoot/chatwoot:v4.15.1"}, "chatwoot_image_repository"),
         "version_with_a_command": ({"chatwoot_version": "v4.15.1; rm -rf /"}, "chatwoot_version"),
         "version_trailing_newline": ({"chatwoot_version": "v4.15.1\n"}, "chatwoot_version"),
+        "version_before_4": ({"chatwoot_version": "v3.16.0"}, "chatwoot_version"),
         "latest_without_opt_in": ({"chatwoot_version": "latest"}, "chatwoot_allow_floating_tag"),
         "registry_with_a_scheme": ({"chatwoot_image_registry": "http://127.0.0.1:5000"}, "chatwoot_image_registry"),
         "storage_service_unknown": ({"chatwoot_active_storage_service": "dropbox"}, "chatwoot_active_storage_service"),
