@@ -119,6 +119,15 @@ def to_bool(value, default=False):
     return value in TRUE_WORDS
 
 
+def url_host(url):
+    """The host of a URL as Ruby's URI.parse(url).host gives it - case kept, no port, brackets kept around an IPv6
+    address - or None. Chatwoot compares it with request.host as it is."""
+    netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
+    if netloc.startswith('['):
+        return netloc[:netloc.find(']') + 1] or None
+    return netloc.partition(':')[0] or None
+
+
 def parse_database_url(url):
     """Split Chatwoot's DATABASE_URL into user, password, database (host is the in-network name)."""
     parts = urlsplit(url)
@@ -140,7 +149,7 @@ def parse_redis_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ('redis', 'rediss'):
         return {}
-    out = {'tls': parts.scheme == 'rediss'}
+    out = {'tls': parts.scheme == 'rediss', 'host': parts.hostname}
     if parts.username:
         out['username'] = unquote(parts.username)
     if parts.password:
@@ -166,7 +175,11 @@ def deployment_settings(env):
         'redis_username': None,
         'redis_tls': None,
         'redis_db': None,
+        'redis_host': None,
+        # Chatwoot.redis_ssl_verify_mode (config/application.rb): VERIFY_NONE only for exactly 'none'.
+        'redis_verify': env.get('REDIS_OPENSSL_VERIFY_MODE') != 'none',
         'force_ssl': to_bool(env.get('FORCE_SSL'), False),
+        'frontend_host': url_host(env.get('FRONTEND_URL')),
     }
     if env.get('DATABASE_URL'):
         from_url = parse_database_url(env['DATABASE_URL'])
@@ -175,7 +188,7 @@ def deployment_settings(env):
                 settings['postgres_' + key] = from_url[key]
     if env.get('REDIS_URL'):
         from_url = parse_redis_url(env['REDIS_URL'])
-        for key in ('username', 'password', 'tls', 'db'):
+        for key in ('username', 'password', 'tls', 'db', 'host'):
             if key in from_url:
                 settings['redis_' + key] = from_url[key]
     if env.get('REDIS_PASSWORD'):

@@ -23,6 +23,8 @@ try:  # Python 3 only module_utils; quote() is stdlib
 except ImportError:  # pragma: no cover
     quote = None
 
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import describe_verify_error
+
 OK = 'ok'
 FAILING = 'failing'
 SKIPPED = 'skipped'
@@ -90,7 +92,7 @@ def describe_os_error(exc, where, timeout=None):
     if isinstance(exc, socket.gaierror):
         return 'cannot resolve the host of %s (%s)' % (where, exc.strerror or exc)
     if isinstance(exc, ssl.SSLError):
-        return 'TLS failed with %s: %s' % (where, getattr(exc, 'reason', None) or exc)
+        return 'TLS failed with %s: %s' % (where, describe_verify_error(exc) or getattr(exc, 'reason', None) or exc)
     if isinstance(exc, (ConnectionResetError, BrokenPipeError)):
         return 'connection to %s was reset by the server' % where
     if isinstance(exc, FileNotFoundError):

@@ -9,6 +9,8 @@ Private to the sinapum.chatwoot collection: no API promise.
 ``GET /health`` is liveness (200 ``{"status":"woot"}`` since Chatwoot 4.11, touching neither
 database nor Redis); ``GET /api`` is readiness: it answers 200 even when failing and says so in
 ``data_services`` / ``queue_services``, and answers 500 when Redis refuses the app's password.
+/api runs Chatwoot's switch_locale first, which looks a Host that is not FRONTEND_URL's up in the
+database: with the database down that is a 500 too, so /api is asked with FRONTEND_URL's host.
 Redirects are reported, never followed: with FORCE_SSL every request is redirected to https
 unless ``X-Forwarded-Proto: https`` is sent.
 """
@@ -144,35 +146,39 @@ def _redirect_reason(path, status, headers, forwarded):
     return reason
 
 
-def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True, check_health=True):
-    """Check liveness (/health) and readiness (/api); return a component entry."""
+def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True, liveness_path='/health', host=None):
+    """Check liveness (``liveness_path``, none when empty) and readiness (/api); return a component entry.
+    ``host`` is sent as the Host header (the one of ``web_url`` when None)."""
     target = parse_web_url(web_url)
     where = host_port(target['host'], target['port'])
     deadline = Deadline(timeout)
     headers = {}
     if forwarded_proto_https:
         headers['X-Forwarded-Proto'] = 'https'
+    if host:
+        headers['Host'] = host
     details = {
         'url': web_url,
+        'host': host or None,
         'forwarded_proto_https': bool(forwarded_proto_https),
         'version': None,
         'health': None,
         'api': None,
     }
     client = WebClient(target, timeout, deadline, validate_certs, headers)
-    current = '/health' if check_health else '/api'
+    current = liveness_path or '/api'
     problems = []
     try:
-        if check_health:
-            status, resp_headers, body, elapsed = client.get('/health')
-            details['health'] = {'status_code': status, 'ms': elapsed}
+        if liveness_path:
+            status, resp_headers, body, elapsed = client.get(liveness_path)
+            details['health'] = {'path': liveness_path, 'status_code': status, 'ms': elapsed}
             if status in (301, 302, 303, 307, 308):
-                problems.append(_redirect_reason('/health', status, resp_headers, forwarded_proto_https))
-            elif status == 404:
-                # Chatwoot before 4.11 has no /health: /api decides alone
-                details['health']['note'] = 'no /health endpoint (Chatwoot older than 4.11)'
+                problems.append(_redirect_reason(liveness_path, status, resp_headers, forwarded_proto_https))
+            elif status == 404 and liveness_path == '/health':
+                problems.append('/health answered HTTP 404 (Chatwoot has /health from 4.11.0 on; for an older release '
+                                'set web_liveness_path to an empty string)')
             elif status != 200:
-                problems.append('/health answered HTTP %d' % status)
+                problems.append('%s answered HTTP %d' % (liveness_path, status))
             else:
                 payload = _json(body)
                 details['health']['body_status'] = payload.get('status') if payload else None
@@ -194,9 +200,6 @@ def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True
             problems.append('/api answered 200 without Chatwoot\'s JSON (is this Chatwoot?)')
         elif status in (301, 302, 303, 307, 308):
             problems.append(_redirect_reason('/api', status, resp_headers, forwarded_proto_https))
-        elif status == 500:
-            problems.append('/api answered HTTP 500: the app fails talking to Redis or PostgreSQL '
-                            '(a wrong Redis password gives exactly this)')
         else:
             problems.append('/api answered HTTP %d' % status)
     except ProbeTimeout:
@@ -214,3 +217,15 @@ def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True
     if details['version']:
         reason = 'Chatwoot %s answers on %s' % (details['version'], where)
     return component(OK, reason, deadline.elapsed_ms(), **details)
+
+
+def add_seen_cause(web, redis):
+    """Name the cause of a 500 from /api, but only one another probe has seen: Redis refusing authentication
+    (ApiController#redis_status rescues only Redis::CannotConnectError, so Chatwoot answers a 500)."""
+    api = web.get('api') or {}
+    if web['status'] != FAILING or api.get('status_code') != 500 or not (redis or {}).get('auth_error'):
+        return web
+    web['reason'] = web['reason'].replace(
+        '/api answered HTTP 500', '/api answered HTTP 500 (the redis probe was refused authentication too, and Chatwoot '
+        'answers /api with a 500 when Redis refuses it)', 1)
+    return web

@@ -73,7 +73,7 @@ def _true(value):
 
 
 def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='prefer', require_vector=True,
-                   require_prepared=True):
+                   require_prepared=True, ca_file=None):
     """Connect, SELECT 1, check vector and Chatwoot's tables; return a component entry."""
     deadline = Deadline(timeout)
     where = host_port(host, port) if not host.startswith('/') else '%s/.s.PGSQL.%s' % (host, port)
@@ -83,6 +83,8 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         'user': user,
         'server_version': None,
         'ssl': None,
+        'ssl_mode': sslmode,
+        'ssl_ca_file': ca_file,
         'auth_method': None,
         'vector_extension': None,
         'tables': {},
@@ -92,7 +94,7 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
     problems = []
     try:
         with PgConnection(host, port, user, password, database, timeout=timeout, sslmode=sslmode,
-                          deadline=deadline) as conn:
+                          deadline=deadline, ca_file=ca_file) as conn:
             details['ssl'] = conn.ssl_in_use
             details['auth_method'] = conn.auth_method
             row = conn.query(STATE_QUERY)[0]

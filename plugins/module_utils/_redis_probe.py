@@ -28,6 +28,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_resp impor
     RedisReplyError,
     decode,
 )
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import describe_verify_error
 
 AUTH_WORDS = {
     'wrong_password': 'authentication failed: the server refused the password (wrong REDIS_PASSWORD)',
@@ -68,15 +69,63 @@ def _info_fields(raw):
     return fields
 
 
-def probe_redis(host, port, password=None, username=None, db=0, tls=False, validate_certs=True, timeout=5.0):
+class RedisTarget(object):
+    """The Redis Chatwoot uses and how it talks to it: address, credentials, database and TLS.
+
+    ``server_name`` is the name Chatwoot connects to (REDIS_URL's host): its certificate is checked against that
+    name, while the probe may reach the same server on another address (a port published on the loopback).
+    ``chatwoot_verifies`` is what the env file makes Chatwoot do with the certificate (None: not known).
+    """
+
+    def __init__(self, host, port, password=None, username=None, db=0, tls=False, validate_certs=True, ca_file=None,
+                 server_name=None, chatwoot_verifies=None):
+        self.host = host
+        self.port = int(port)
+        self.password = password
+        self.username = username
+        self.db = int(db or 0)
+        self.tls = bool(tls)
+        self.validate_certs = bool(validate_certs)
+        self.ca_file = ca_file
+        self.server_name = server_name or host
+        self.chatwoot_verifies = chatwoot_verifies
+
+    @property
+    def where(self):
+        return host_port(self.host, self.port)
+
+    def details(self):
+        details = {'address': self.where, 'tls': self.tls, 'db': self.db, 'auth': self.password is not None}
+        if self.tls:
+            details.update(tls_verified=self.validate_certs, tls_server_name=self.server_name,
+                           tls_ca_file=self.ca_file)
+        return details
+
+    def connect(self, timeout, deadline):
+        """An open RedisConnection (authenticated, database selected); the caller closes it."""
+        return RedisConnection(self.host, self.port, password=self.password, username=self.username, db=self.db,
+                               tls=self.tls, validate_certs=self.validate_certs, ca_file=self.ca_file,
+                               server_name=self.server_name, timeout=timeout, deadline=deadline).connect()
+
+    def describe_error(self, exc, timeout):
+        words = describe_redis_error(exc, self.where, timeout)
+        if self.tls and self.validate_certs and describe_verify_error(exc):
+            if self.chatwoot_verifies:
+                words += ' (Chatwoot verifies it too, as REDIS_OPENSSL_VERIFY_MODE is not none'
+            else:
+                words += ' ('
+            words += '%sgive the CA that signed it as redis_ca_file)' % (': ' if self.chatwoot_verifies else '')
+        return words
+
+
+def probe_redis(target, timeout=5.0):
     """AUTH (when a password is known), PING and a short INFO server; return a component entry."""
     deadline = Deadline(timeout)
-    where = host_port(host, port)
-    details = {'address': where, 'tls': bool(tls), 'db': int(db or 0), 'auth': password is not None,
-               'version': None}
+    where = target.where
+    details = target.details()
+    details.update(version=None, auth_error=None)
     try:
-        with RedisConnection(host, port, password=password, username=username, db=db, tls=tls,
-                             validate_certs=validate_certs, timeout=timeout, deadline=deadline) as redis:
+        with target.connect(timeout, deadline) as redis:
             if not redis.ping():
                 return component(FAILING, 'PING on %s did not answer PONG' % where, deadline.elapsed_ms(), **details)
             # INFO needs no special right in the default user; a refusal (ACL) is not a health problem
@@ -87,7 +136,9 @@ def probe_redis(host, port, password=None, username=None, db=0, tls=False, valid
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
     except (OSError, RedisError) as exc:
-        return component(FAILING, describe_redis_error(exc, where, timeout), deadline.elapsed_ms(), **details)
+        if isinstance(exc, RedisAuthError):
+            details['auth_error'] = exc.problem
+        return component(FAILING, target.describe_error(exc, timeout), deadline.elapsed_ms(), **details)
     reason = 'PONG from %s' % where
     if details['version']:
         reason = 'Redis %s answers PONG on %s' % (details['version'], where)

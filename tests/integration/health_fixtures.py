@@ -30,6 +30,8 @@ PYTHON = sys.executable
 ANSIBLE = str(Path(PYTHON).with_name('ansible'))
 
 REDIS_PASSWORD = 'redis-S3cret-Pw!'
+# The public URL a deployment's FRONTEND_URL holds: never the address the probes reach the web on.
+FRONTEND_URL = 'https://chatwoot.example.test'
 SECRETS = (hs.PostgresServer.PASSWORD, hs.PostgresServer.MD5_PASSWORD, hs.PostgresServer.CLEAR_PASSWORD,
            REDIS_PASSWORD, 'wrong-S3cret-Guess')
 
@@ -176,7 +178,7 @@ def own_sidekiq():
 def app(pg, redis_pw):
     """A Chatwoot-shaped web app whose /api really looks at ``pg`` and ``redis_pw``."""
     server = hs.ChatwootApp('real', pg_port=pg.port, redis_port=redis_pw.port,
-                            redis_password=REDIS_PASSWORD).start()
+                            redis_password=REDIS_PASSWORD, frontend_url=FRONTEND_URL).start()
     yield server
     server.stop()
 

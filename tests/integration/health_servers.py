@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 PG_BIN_CANDIDATES = sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
 
@@ -73,12 +74,41 @@ def make_cert(directory, name='server'):
     return cert, key
 
 
+def make_ca(directory, name='ca'):
+    """A private certificate authority; returns (cert, key) paths (openssl is needed)."""
+    cert = os.path.join(directory, name + '.crt')
+    key = os.path.join(directory, name + '.key')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=%s' % name,
+                    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+                    '-keyout', key, '-out', cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def make_signed_cert(directory, ca, name='server', alt_names='DNS:localhost,IP:127.0.0.1'):
+    """A server certificate signed by ``ca`` (from make_ca) for ``alt_names``; returns (cert, key) paths."""
+    cert = os.path.join(directory, name + '.crt')
+    key = os.path.join(directory, name + '.key')
+    csr = os.path.join(directory, name + '.csr')
+    ext = os.path.join(directory, name + '.ext')
+    with open(ext, 'w') as handle:
+        handle.write('subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' % alt_names)
+    subprocess.run(['openssl', 'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=%s' % name,
+                    '-keyout', key, '-out', csr], check=True, capture_output=True)
+    subprocess.run(['openssl', 'x509', '-req', '-in', csr, '-CA', ca[0], '-CAkey', ca[1], '-CAcreateserial',
+                    '-days', '2', '-extfile', ext, '-out', cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 # ---------------------------------------------------------------------------------------------- PostgreSQL
 class PostgresServer(object):
     """A throw-away PostgreSQL cluster. Roles: ``chatwoot`` (scram-sha-256), ``md5user`` (md5),
-    ``clearuser`` (password), ``trustuser`` (trust). Databases: ``chatwoot`` (prepared the way
-    db:chatwoot_prepare leaves it, minus pgvector, which Debian's PostgreSQL 15 lacks) and
-    ``chatwoot_empty`` (created, never prepared)."""
+    ``clearuser`` (password), ``trustuser`` (trust), ``ssluser`` (scram-sha-256, refused without TLS).
+    Databases: ``chatwoot`` (prepared the way db:chatwoot_prepare leaves it, minus pgvector, which
+    Debian's PostgreSQL 15 lacks) and ``chatwoot_empty`` (created, never prepared). With ``ssl`` its
+    certificate comes from a private CA (``ca``) and names ``localhost`` only, not 127.0.0.1, so that
+    libpq's verify-ca and verify-full tell apart."""
 
     PASSWORD = 'pg-S3cret-Zq9!'
     MD5_PASSWORD = 'md5-S3cret-Kx1'
@@ -94,6 +124,7 @@ class PostgresServer(object):
         os.mkdir(self.sockdir)
         self.port = free_port()
         self.ssl = ssl
+        self.ca = None
         self.user = None
         if os.geteuid() == 0:
             self.user = pwd.getpwnam('postgres')
@@ -113,6 +144,7 @@ class PostgresServer(object):
         self._run([os.path.join(self.bin, 'initdb'), '-D', self.data, '-U', 'postgres', '-A', 'trust',
                    '--no-sync', '-E', 'UTF8', '--locale=C'])
         lines = [
+            'hostnossl all ssluser 127.0.0.1/32 reject',
             'local all all trust',
             'host all trustuser 127.0.0.1/32 trust',
             'host all md5user 127.0.0.1/32 md5',
@@ -124,7 +156,11 @@ class PostgresServer(object):
         conf = ["listen_addresses = '127.0.0.1'", 'port = %d' % self.port, "unix_socket_directories = '%s'" % self.sockdir,
                 'fsync = off', 'full_page_writes = off', 'synchronous_commit = off', 'max_connections = 40']
         if self.ssl:
-            pair = make_cert(self.tmp)
+            pair = None
+            if shutil.which('openssl'):
+                self.ca = make_ca(self.tmp, 'pg-ca')[0]
+                pair = make_signed_cert(self.tmp, (self.ca, os.path.join(self.tmp, 'pg-ca.key')), 'pg-server',
+                                        'DNS:localhost')
             if pair:
                 if self.user is not None:
                     for path in pair:
@@ -140,11 +176,12 @@ class PostgresServer(object):
             CREATE ROLE chatwoot LOGIN PASSWORD '%s';
             CREATE ROLE clearuser LOGIN PASSWORD '%s';
             CREATE ROLE trustuser LOGIN;
+            CREATE ROLE ssluser LOGIN PASSWORD '%s';
             SET password_encryption = 'md5';
             CREATE ROLE md5user LOGIN PASSWORD '%s';
             CREATE DATABASE chatwoot OWNER chatwoot;
             CREATE DATABASE chatwoot_empty OWNER chatwoot;
-        """ % (self.PASSWORD, self.CLEAR_PASSWORD, self.MD5_PASSWORD))
+        """ % (self.PASSWORD, self.CLEAR_PASSWORD, self.PASSWORD, self.MD5_PASSWORD))
         self.psql("""
             CREATE TABLE installation_configs (id bigserial PRIMARY KEY, name varchar NOT NULL, serialized_value jsonb);
             CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar,
@@ -182,9 +219,10 @@ class PostgresServer(object):
 
 # ---------------------------------------------------------------------------------------------- Redis
 class RedisServer(object):
-    """redis-server on a free loopback port; ``password`` None runs it without requirepass."""
+    """redis-server on a free loopback port; ``password`` None runs it without requirepass. With ``tls`` it speaks
+    only TLS, with ``cert_pair`` (cert, key) or else a self-signed certificate for localhost and 127.0.0.1."""
 
-    def __init__(self, password=None, tls=False, port=None):
+    def __init__(self, password=None, tls=False, port=None, cert_pair=None):
         self.binary = shutil.which('redis-server')
         if self.binary is None:
             raise RuntimeError('redis-server is not installed (apt-get install redis-server)')
@@ -193,13 +231,14 @@ class RedisServer(object):
         self.port = port or free_port()
         self.tmp = tempfile.mkdtemp(prefix='cw-health-redis-')
         self.proc = None
+        self.cert_pair = cert_pair
         self.cert = None
 
     def start(self):
         args = [self.binary, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', self.tmp,
                 '--daemonize', 'no', '--protected-mode', 'no']
         if self.tls:
-            pair = make_cert(self.tmp)
+            pair = self.cert_pair or make_cert(self.tmp)
             if pair is None:
                 raise RuntimeError('openssl is needed for a TLS Redis')
             self.cert = pair[0]
@@ -347,19 +386,28 @@ def _redis_auth_ok(port, password):
         return None
 
 
+def _url_host(url):
+    """Ruby's URI.parse(url).host for the URLs at hand (case kept, no port): None for an empty or host-less value."""
+    netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
+    return (netloc[:netloc.find(']') + 1] if netloc.startswith('[') else netloc.partition(':')[0]) or None
+
+
 class ChatwootApp(object):
     """A Chatwoot-shaped web app. ``mode``: ``real`` (checks ``pg_port`` / ``redis_port`` like Chatwoot's
     /api does), ``ok``, ``data_failing``, ``queue_failing``, ``error500``, ``slow``, ``force_ssl``, ``old``
-    (no /health), ``not_chatwoot``."""
+    (no /health), ``not_chatwoot``. ``frontend_url`` and ``helpcenter_url`` are Chatwoot's FRONTEND_URL and
+    HELPCENTER_URL (unset when None), which decide whether /api looks the request's Host up in the database."""
 
     VERSION = '4.15.1'
 
-    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0):
+    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0,
+                 frontend_url=None, helpcenter_url=None):
         self.mode = mode
         self.pg_port = pg_port
         self.redis_port = redis_port
         self.redis_password = redis_password
         self.slow_seconds = slow_seconds
+        self.chatwoot_domains = (_url_host(frontend_url), _url_host(helpcenter_url))
         self.requests = []
         app = self
 
@@ -382,6 +430,21 @@ class ChatwootApp(object):
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _portal_lookup_fails(self):
+                """Chatwoot 4.15.1 runs around_action :switch_locale (app/controllers/application_controller.rb)
+                before ApiController#index (app/controllers/api_controller.rb). Without a ?locale= parameter and
+                a signed-in user, switch_locale calls locale_from_custom_domain
+                (app/controllers/concerns/switch_locale.rb): unless DomainHelper.chatwoot_domain?(request.host) -
+                the host of FRONTEND_URL or HELPCENTER_URL (app/controllers/concerns/domain_helper.rb) - it runs
+                Portal.find_by(custom_domain: request.host), a database query, outside handle_with_exception:
+                with the database down that request is a 500. request.host is the Host header without its port
+                here (Rails prefers X-Forwarded-Host, which the probe never sends)."""
+                if 'locale=' in self.path.partition('?')[2]:
+                    return False
+                if _url_host('//' + (self.headers.get('Host') or '')) in app.chatwoot_domains:
+                    return False
+                return not _tcp_ok(app.pg_port)
+
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 app.requests.append((self.path, dict(self.headers)))
                 mode = app.mode
@@ -396,11 +459,14 @@ class ChatwootApp(object):
                     else:
                         self._send(200, {'status': 'woot'})
                     return
-                if self.path == '/api':
+                if self.path.partition('?')[0] == '/api':
                     if mode == 'not_chatwoot':
                         self._send(200, b'<html>hello</html>')
                         return
                     data, queue = 'ok', 'ok'
+                    if mode == 'real' and self._portal_lookup_fails():
+                        self._send(500, b'{"status":500,"error":"Internal Server Error"}')
+                        return
                     if mode == 'real':
                         data = 'ok' if _tcp_ok(app.pg_port) else 'failing'
                         redis_state = _redis_auth_ok(app.redis_port, app.redis_password)

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 import health_servers as hs
-from health_fixtures import REDIS_PASSWORD, base_args, run_ansible, run_module
+from health_fixtures import FRONTEND_URL, REDIS_PASSWORD, base_args, run_ansible, run_module
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_wire import PgConnection
 
 SHAPE = {'changed', 'healthy', 'components', 'failed_components', 'msg', 'attempts', 'elapsed_ms'}
@@ -70,8 +70,10 @@ def test_wrong_redis_password_through_ansible(pg, redis_pw, sidekiq, web):
     assert rc == 0, raw
     assert result['healthy'] is False
     assert result['failed_components'] == ['web', 'redis', 'sidekiq']
-    assert result['components']['web']['reason'].startswith('/api answered HTTP 500')
-    assert 'a wrong Redis password gives exactly this' in result['components']['web']['reason']
+    # the cause is named because the redis probe itself was refused the password
+    assert result['components']['web']['reason'] == ('/api answered HTTP 500 (the redis probe was refused '
+                                                     'authentication too, and Chatwoot answers /api with a 500 when '
+                                                     'Redis refuses it)')
     assert result['components']['redis']['reason'].startswith('authentication failed: the server refused the password')
     assert result['components']['sidekiq']['reason'].startswith('cannot read Sidekiq state: authentication failed')
     assert result['components']['postgres']['status'] == 'ok'
@@ -148,14 +150,30 @@ def test_web_slower_than_the_timeout(web):
     assert result['elapsed_ms'] < 2000
 
 
-def test_postgres_down(own_pg, redis_pw, web):
-    app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD)
+@pytest.mark.promise("With PostgreSQL down, the health check asks /api with FRONTEND_URL's host, gets Chatwoot's "
+                     "own verdict (data_services failing) and blames no cause it has not seen.")
+def test_postgres_down_is_seen_through_frontend_urls_host(own_pg, redis_pw, web, tmp_path):
+    app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
+              frontend_url=FRONTEND_URL)
+    env = tmp_path / '.env'
+    env.write_text('POSTGRES_USERNAME=chatwoot\nPOSTGRES_PASSWORD=%s\nPOSTGRES_DATABASE=chatwoot\nFRONTEND_URL=%s\n'
+                   % (own_pg.PASSWORD, FRONTEND_URL))
     own_pg.stop()
-    result, dummy = run_module(base_args(components=['web', 'postgres'], web_url=app.url, **pg_args(own_pg)))
+    result, dummy = run_module(dict(env_file=str(env), components=['web', 'postgres'], web_url=app.url,
+                                    postgres_port=own_pg.port, timeout=3))
     assert result['failed_components'] == ['web', 'postgres']
     assert result['components']['postgres']['reason'] == \
         'connection refused on 127.0.0.1:%d (nothing listens there)' % own_pg.port
     assert result['components']['web']['reason'] == '/api reports data_services failing (the app cannot reach PostgreSQL)'
+    assert result['components']['web']['host'] == 'chatwoot.example.test'
+    assert [headers['Host'] for path, headers in app.requests] == ['chatwoot.example.test'] * 2
+    # web_host wins over the env file; a Host Chatwoot does not know is looked up in the database: a 500, and the
+    # module says only what it saw
+    result, dummy = run_module(dict(env_file=str(env), components=['web', 'postgres'], web_url=app.url,
+                                    postgres_port=own_pg.port, timeout=3, web_host='portal.example.test'))
+    assert result['components']['web']['reason'] == '/api answered HTTP 500'
+    assert result['msg'].startswith('postgres: connection refused on 127.0.0.1:%d' % own_pg.port)
+    assert app.requests[-1][1]['Host'] == 'portal.example.test'
 
 
 def test_redis_down(pg, own_sidekiq, web):

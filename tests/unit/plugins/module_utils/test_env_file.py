@@ -77,6 +77,24 @@ def test_database_url_wins_and_redis_url_gives_tls_user_password_db():
     assert settings['redis_tls'] is False
 
 
+@pytest.mark.parametrize('mode,verify', [(None, True), ('none', False), ('peer', True), ('NONE', True), ('', True)])
+def test_redis_certificate_verification_as_chatwoot_decides_it(mode, verify):
+    env = {'REDIS_URL': 'rediss://redis.internal:6380'}
+    if mode is not None:
+        env['REDIS_OPENSSL_VERIFY_MODE'] = mode
+    settings = deployment_settings(env)
+    assert settings['redis_verify'] is verify
+    assert settings['redis_host'] == 'redis.internal'
+
+
+def test_frontend_host_is_the_host_of_frontend_url():
+    # as Ruby's URI.parse(...).host, which Chatwoot compares with request.host: the case is kept
+    assert deployment_settings({'FRONTEND_URL': 'https://Chat.Example.com:8443/'})['frontend_host'] == 'Chat.Example.com'
+    assert deployment_settings({'FRONTEND_URL': 'http://u:p@[::1]:3000'})['frontend_host'] == '[::1]'
+    assert deployment_settings({'FRONTEND_URL': ''})['frontend_host'] is None
+    assert deployment_settings({})['frontend_host'] is None
+
+
 def test_empty_settings():
     settings = deployment_settings(None)
     assert settings['postgres_user'] is None and settings['redis_password'] is None and settings['force_ssl'] is False

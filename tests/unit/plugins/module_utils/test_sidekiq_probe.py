@@ -12,8 +12,11 @@ import signal
 import socket
 import time
 
+import pytest
+
 import health_servers as hs
 from health_fixtures import REDIS_PASSWORD
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import RedisTarget
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import (
     age_words,
     job_enqueued_at,
@@ -24,7 +27,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe im
 
 def probe(redis, **kwargs):
     kwargs.setdefault('timeout', 3)
-    return probe_sidekiq('127.0.0.1', redis.port, REDIS_PASSWORD if redis.password else None, **kwargs)
+    return probe_sidekiq(RedisTarget('127.0.0.1', redis.port, REDIS_PASSWORD if redis.password else None), **kwargs)
 
 
 def test_live_worker_is_ok_with_its_details(redis_pw, sidekiq):
@@ -38,7 +41,7 @@ def test_live_worker_is_ok_with_its_details(redis_pw, sidekiq):
     assert process['queues'][:2] == ['critical', 'high']
     assert 0 <= process['beat_age_s'] < 15
     assert set(result['queues']) >= {'critical', 'high', 'medium', 'default', 'mailers', 'low'}
-    assert result['queues']['default'] == {'size': 0, 'latency_s': None}
+    assert result['queues']['default'] == {'size': 0, 'latency_s': None, 'in_latency_verdict': True}
     assert result['retry'] == 0 and result['dead'] == 0
     assert result['reason'].startswith('1 process(es) alive, last heartbeat')
 
@@ -83,12 +86,33 @@ def test_queue_latency_retry_dead_and_listed_queues(own_sidekiq):
     assert result['status'] == 'failing'
     assert result['queues']['low']['size'] == 2
     assert 999 <= result['queues']['low']['latency_s'] < 1010
-    assert result['queues']['custom_queue'] == {'size': 0, 'latency_s': None}
+    assert result['queues']['custom_queue'] == {'size': 0, 'latency_s': None, 'in_latency_verdict': True}
     assert result['retry'] == 2 and result['dead'] == 1
     assert result['reason'].startswith('queue low: oldest job waiting 100')
     assert result['reason'].endswith('s, threshold 300 s (2 jobs queued)')
     assert probe(redis, queue_latency_threshold=0)['status'] == 'ok'
     assert probe(redis, queue_latency_threshold=5000)['status'] == 'ok'
+
+
+@pytest.mark.promise("An orphan job in sidekiq_alive's own queue does not make a working worker unhealthy.")
+def test_sidekiq_alive_queues_are_reported_but_left_out_of_the_latency_verdict(own_sidekiq):
+    # sidekiq_alive 2.5.0 (Chatwoot 4.5.0 and later) keeps a queue "sidekiq-alive-<HOSTNAME>" per worker
+    # (SidekiqAlive.current_queue, config.queue_prefix); after an unclean stop its job there is left to age.
+    redis, dummy = own_sidekiq
+    now = time.time()
+    orphan = {'class': 'SidekiqAlive::Worker', 'args': ['e2f4c1'], 'jid': 'c' * 24,
+              'queue': 'sidekiq-alive-e2f4c1', 'enqueued_at': now - 600.0}
+    redis.command('LPUSH', 'queue:sidekiq-alive-e2f4c1', json.dumps(orphan))
+    redis.command('SADD', 'queues', 'sidekiq-alive-e2f4c1')
+    result = probe(redis, queue_latency_threshold=300, now=now)
+    assert result['status'] == 'ok', result['reason']
+    assert result['queues']['sidekiq-alive-e2f4c1'] == {'size': 1, 'latency_s': 600.0, 'in_latency_verdict': False}
+    assert result['queues']['default']['in_latency_verdict'] is True
+    # the same job in one of Chatwoot's queues is a verdict (this worker does not watch "low": the job stays)
+    redis.command('LPUSH', 'queue:low', json.dumps(dict(orphan, queue='low')))
+    result = probe(redis, queue_latency_threshold=300, now=now)
+    assert result['status'] == 'failing'
+    assert result['reason'] == 'queue low: oldest job waiting 600 s, threshold 300 s (1 jobs queued)'
 
 
 def test_no_process_and_expired_processes(redis_nopw):
@@ -127,7 +151,7 @@ def test_running_container_and_unusable_docker_socket(redis_pw, sidekiq, fake_do
 
 
 def test_redis_problems_are_explained(redis_pw):
-    result = probe_sidekiq('127.0.0.1', redis_pw.port, 'wrong-S3cret-Guess', timeout=2)
+    result = probe_sidekiq(RedisTarget('127.0.0.1', redis_pw.port, 'wrong-S3cret-Guess'), timeout=2)
     assert result['status'] == 'failing'
     assert result['reason'].startswith('cannot read Sidekiq state: authentication failed')
     assert 'wrong-S3cret-Guess' not in repr(result)

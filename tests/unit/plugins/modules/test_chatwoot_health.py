@@ -47,6 +47,7 @@ def test_all_healthy(healthy_args):
     ({'components': ['sidekiq'], 'sidekiq_container': 'a b'}, "sidekiq_container 'a b' is not a valid container name"),
     ({'components': ['redis'], 'timeout': 0}, 'timeout must be greater than 0'),
     ({'components': ['redis'], 'heartbeat_threshold': -1}, 'heartbeat_threshold must not be negative'),
+    ({'components': ['web'], 'web_liveness_path': 'health'}, "web_liveness_path must start with / (or be empty), got 'health'"),
 ])
 def test_bad_input_fails_with_the_same_shape(args, words):
     result, failed = run_module(base_args(**args))
@@ -189,3 +190,14 @@ def test_a_web_crashing_at_start_is_named_with_its_container_state(fake_docker):
     result = chatwoot_health.run(_settings(components=['web'], web_url='http://127.0.0.1:%d' % hs.free_port(),
                                            web_container='web-1', docker_socket=engine.socket_path))
     assert result['components']['web']['reason'].startswith('/health: connection refused')
+
+
+def test_web_liveness_path_empty_asks_only_api(web):
+    app = web('old')
+    result, failed = run_module(base_args(components=['web'], web_url=app.url, web_liveness_path=''))
+    assert result['healthy'] is True, result['msg']
+    assert result['components']['web']['health'] is None
+    assert [path for path, dummy in app.requests] == ['/api']
+    result, failed = run_module(base_args(components=['web'], web_url=app.url))
+    assert result['failed_components'] == ['web']
+    assert result['msg'].startswith('web: /health answered HTTP 404')
