@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Chatwoot releases older than the default, on a project of their own: 4.4 (no sidekiq_alive, no /health) and
+4.10 (sidekiq_alive, no /health) deploy and pass their containers' healthchecks, chosen by version. The stand-in
+builds v4.4.0 and v4.10.0 lack what those releases lack (tests/standin/README.md)."""
+import json
+
+import pytest
+from conftest import playbook, sh
+
+PROJECT = {"chatwoot_project_dir": "/opt/chatwoot-e2e-versions", "chatwoot_project_name": "chatwoot-e2e-versions",
+           "chatwoot_state_dir": "/var/lib/sinapum-chatwoot/chatwoot-e2e-versions",
+           "chatwoot_backup_dir": "/var/backups/chatwoot/chatwoot-e2e-versions",
+           "chatwoot_container_prefix": "e2e_versions_chatwoot", "chatwoot_network_name": "e2e_versions_chatwoot_net",
+           "chatwoot_postgres_volume": "e2e_versions_postgres_data", "chatwoot_redis_volume": "e2e_versions_redis_data",
+           "chatwoot_storage_volume": "e2e_versions_storage_data",
+           "chatwoot_rails_port": 13401, "chatwoot_postgres_publish": False, "chatwoot_redis_publish": False,
+           "chatwoot_frontend_url": "http://127.0.0.1:13401"}
+RAILS, SIDEKIQ = (f"{PROJECT['chatwoot_container_prefix']}_{s}" for s in ("rails", "sidekiq"))
+
+
+def deploy(version, *extra):
+    return playbook("-e", json.dumps({**PROJECT, "chatwoot_version": version}), *extra)
+
+
+def remove():
+    project = PROJECT["chatwoot_project_dir"]
+    sh("docker", "compose", "--project-directory", project, "down", "--volumes", "--remove-orphans", check=False)
+    sh("docker", "rm", "-f", *(f"{PROJECT['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
+       check=False)
+    volumes = [PROJECT[v] for v in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume")]
+    sh("docker", "volume", "rm", "-f", *volumes, check=False)
+    sh("docker", "network", "rm", PROJECT["chatwoot_network_name"], check=False)
+    sh("rm", "-rf", project, PROJECT["chatwoot_state_dir"], PROJECT["chatwoot_backup_dir"])
+
+
+def inspect(container, template):
+    return sh("docker", "inspect", "-f", template, container).stdout.strip()
+
+
+def api_version():
+    """The version /api reports, asked inside web (its port is published on loopback only)."""
+    out = sh("docker", "exec", RAILS, "wget", "-q", "-O", "-", "http://127.0.0.1:3000/api?locale=en").stdout
+    return json.loads(out)["version"]
+
+
+@pytest.fixture(scope="module")
+def versions_project():
+    remove()
+    yield
+    remove()
+
+
+@pytest.mark.promise("Every Chatwoot 4 release deploys and passes its healthchecks: web and worker are checked with "
+                     "what that version has (no /health before 4.11, no sidekiq_alive before 4.5).")
+@pytest.mark.parametrize("version,web_check,worker_check", [
+    ("v4.4.0", "/api?locale=en", "/proc/1/cmdline"),
+    ("v4.10.0", "/api?locale=en", "7433"),
+])
+def test_an_older_release_deploys_and_is_healthy(versions_project, version, web_check, worker_check):  # pylint: disable=unused-argument
+    # v4.4.0 on a new project, then v4.10.0 as an upgrade of it.
+    run = deploy(version)
+    assert run.rc == 0 and run.failed == 0, run
+    assert api_version() == version.lstrip("v")
+    for container, check in ((RAILS, web_check), (SIDEKIQ, worker_check)):
+        test = json.loads(inspect(container, "{{json .Config.Healthcheck.Test}}"))
+        assert check in test[1], (container, test)
+        assert inspect(container, "{{.State.Health.Status}}") == "healthy", inspect(container, "{{json .State.Health}}")
