@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import CONTAINERS, VARS, container_ids, http_json, playbook, psql, redis_cli, secrets, sh
+from conftest import CONTAINERS, VARS, container_ids, http_json, own_project, playbook, psql, redis_cli, secrets, sh
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -167,14 +167,7 @@ def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     assert status == 200 and body.get("queue_services") == "ok", body
 
 
-NEVER = {"chatwoot_project_dir": "/opt/chatwoot-e2e-never", "chatwoot_project_name": "chatwoot-e2e-never",
-         "chatwoot_state_dir": "/var/lib/sinapum-chatwoot/chatwoot-e2e-never",
-         "chatwoot_backup_dir": "/var/backups/chatwoot/chatwoot-e2e-never",
-         "chatwoot_container_prefix": "e2e_never_chatwoot", "chatwoot_network_name": "e2e_never_chatwoot_net",
-         "chatwoot_postgres_volume": "e2e_never_postgres_data", "chatwoot_redis_volume": "e2e_never_redis_data",
-         "chatwoot_storage_volume": "e2e_never_storage_data",
-         "chatwoot_rails_port": 13901, "chatwoot_postgres_port": 15901, "chatwoot_redis_port": 16901,
-         "chatwoot_frontend_url": "http://127.0.0.1:13901"}
+NEVER = {**own_project("never", 13901), "chatwoot_postgres_port": 15901, "chatwoot_redis_port": 16901}
 
 
 def _never_deployed_traces():

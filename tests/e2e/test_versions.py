@@ -5,32 +5,14 @@ builds v4.4.0 and v4.10.0 lack what those releases lack (tests/standin/README.md
 import json
 
 import pytest
-from conftest import playbook, sh
+from conftest import own_project, playbook, remove_project, sh
 
-PROJECT = {"chatwoot_project_dir": "/opt/chatwoot-e2e-versions", "chatwoot_project_name": "chatwoot-e2e-versions",
-           "chatwoot_state_dir": "/var/lib/sinapum-chatwoot/chatwoot-e2e-versions",
-           "chatwoot_backup_dir": "/var/backups/chatwoot/chatwoot-e2e-versions",
-           "chatwoot_container_prefix": "e2e_versions_chatwoot", "chatwoot_network_name": "e2e_versions_chatwoot_net",
-           "chatwoot_postgres_volume": "e2e_versions_postgres_data", "chatwoot_redis_volume": "e2e_versions_redis_data",
-           "chatwoot_storage_volume": "e2e_versions_storage_data",
-           "chatwoot_rails_port": 13401, "chatwoot_postgres_publish": False, "chatwoot_redis_publish": False,
-           "chatwoot_frontend_url": "http://127.0.0.1:13401"}
+PROJECT = {**own_project("versions", 13401), "chatwoot_postgres_publish": False, "chatwoot_redis_publish": False}
 RAILS, SIDEKIQ = (f"{PROJECT['chatwoot_container_prefix']}_{s}" for s in ("rails", "sidekiq"))
 
 
 def deploy(version, *extra):
     return playbook("-e", json.dumps({**PROJECT, "chatwoot_version": version}), *extra)
-
-
-def remove():
-    project = PROJECT["chatwoot_project_dir"]
-    sh("docker", "compose", "--project-directory", project, "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", *(f"{PROJECT['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
-       check=False)
-    volumes = [PROJECT[v] for v in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume")]
-    sh("docker", "volume", "rm", "-f", *volumes, check=False)
-    sh("docker", "network", "rm", PROJECT["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", project, PROJECT["chatwoot_state_dir"], PROJECT["chatwoot_backup_dir"])
 
 
 def inspect(container, template):
@@ -45,9 +27,9 @@ def api_version():
 
 @pytest.fixture(scope="module")
 def versions_project():
-    remove()
+    remove_project(PROJECT)
     yield
-    remove()
+    remove_project(PROJECT)
 
 
 @pytest.mark.promise("Every Chatwoot 4 release deploys and passes its healthchecks: web and worker are checked with "
