@@ -20,13 +20,36 @@ RIG_BASE_IMAGE=sinapum-rig/debian:trixie
 RIG_REGISTRY=127.0.0.1:5000
 # Stand-in builds, VERSION or VERSION:FAULT (tests/standin/Dockerfile's STANDIN_FAULT). Upgrade tests move
 # 4.15.1 -> 4.16.0 (a migration that changes the schema) and try the broken 4.17.0 builds, which must roll back.
-RIG_STANDIN_VERSIONS=(4.15.1 4.16.0 4.17.0:boot 4.17.0:migrate)
+# 4.4.0 and 4.10.0 stand for the older 4.x releases: neither has /health (v4.11.0), 4.4.0 no sidekiq_alive (v4.5.0).
+RIG_STANDIN_VERSIONS=(4.15.1 4.16.0 4.17.0:boot 4.17.0:migrate 4.4.0 4.10.0)
 
 # standin_tag VERSION[:FAULT]: the image tag of one stand-in build (v4.17.0-fault-boot for 4.17.0:boot).
 standin_tag() {
 	local version=${1%%:*} fault=
 	[[ $1 == *:* ]] && fault=${1#*:}
 	echo "v$version${fault:+-fault-$fault}"
+}
+
+# context_hash DIR EXTRA...: names, modes and contents of the files under DIR, plus EXTRA (never DIR's own
+# path, so another checkout of the same tree reuses the images). build-images.sh labels each image with it;
+# tests/standin/selftest.sh reuses a stand-in image whose label matches its tree.
+RIG_HASH_LABEL=org.sinapum.rig.context-hash
+context_hash() {
+	local dir=$1
+	shift
+	{
+		printf '%s\n' "$@"
+		cd "$dir" || return
+		find . -type f -printf '%p %m\n' | LC_ALL=C sort
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	} | sha256sum | cut -d' ' -f1
+}
+
+# standin_build_args VERSION[:FAULT]: the build arguments of one stand-in build, one a line.
+standin_build_args() {
+	local fault=
+	[[ $1 == *:* ]] && fault=${1#*:}
+	printf '%s\n' "CHATWOOT_VERSION=${1%%:*}" "STANDIN_FAULT=$fault"
 }
 
 die() {
