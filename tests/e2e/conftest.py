@@ -70,16 +70,31 @@ def secrets():
     return json.loads(Path(VARS["chatwoot_state_dir"], "secrets.json").read_text())
 
 
-def remove_project():
-    """Leave no trace of an earlier run: containers, volumes, network, files."""
-    project_dir = Path(VARS["chatwoot_project_dir"])
+def own_project(name, rails_port):
+    """The variables of a project of a test's own beside the deployed one: its directories, names, volumes,
+    network and web port, all derived from NAME."""
+    short = name.replace("-", "_")
+    return {"chatwoot_project_dir": f"/opt/chatwoot-e2e-{name}", "chatwoot_project_name": f"chatwoot-e2e-{name}",
+            "chatwoot_state_dir": f"/var/lib/sinapum-chatwoot/chatwoot-e2e-{name}",
+            "chatwoot_backup_dir": f"/var/backups/chatwoot/chatwoot-e2e-{name}",
+            "chatwoot_container_prefix": f"e2e_{short}_chatwoot", "chatwoot_network_name": f"e2e_{short}_chatwoot_net",
+            "chatwoot_postgres_volume": f"e2e_{short}_postgres_data", "chatwoot_redis_volume": f"e2e_{short}_redis_data",
+            "chatwoot_storage_volume": f"e2e_{short}_storage_data",
+            "chatwoot_rails_port": rails_port, "chatwoot_frontend_url": f"http://127.0.0.1:{rails_port}"}
+
+
+def remove_project(project=None):
+    """Leave no trace of an earlier run: containers, volumes, network, files (of the tests' project by default)."""
+    project = project or VARS
+    project_dir = Path(project["chatwoot_project_dir"])
     if (project_dir / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(project_dir), "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", *CONTAINERS.values(), check=False)
+    sh("docker", "rm", "-f", *(f"{project['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
+       check=False)
     for vol in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume"):
-        sh("docker", "volume", "rm", "-f", VARS[vol], check=False)
-    sh("docker", "network", "rm", VARS["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", str(project_dir), VARS["chatwoot_state_dir"])
+        sh("docker", "volume", "rm", "-f", project[vol], check=False)
+    sh("docker", "network", "rm", project["chatwoot_network_name"], check=False)
+    sh("rm", "-rf", str(project_dir), project["chatwoot_state_dir"], *([project["chatwoot_backup_dir"]] if "chatwoot_backup_dir" in project else []))
 
 
 @pytest.fixture(scope="session")

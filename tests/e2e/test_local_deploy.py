@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import CONTAINERS, VARS, container_ids, http_json, playbook, psql, redis_cli, secrets, sh
+from conftest import CONTAINERS, VARS, container_ids, http_json, own_project, playbook, psql, redis_cli, secrets, sh
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -165,3 +165,36 @@ def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     assert psql("SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL") == "t"
     status, body = http_json("/api")
     assert status == 200 and body.get("queue_services") == "ok", body
+
+
+NEVER = {**own_project("never", 13901), "chatwoot_postgres_port": 15901, "chatwoot_redis_port": 16901}
+
+
+def _never_deployed_traces():
+    paths = [p for p in (NEVER["chatwoot_project_dir"], NEVER["chatwoot_state_dir"], NEVER["chatwoot_backup_dir"],
+                         f"/run/lock/sinapum-chatwoot/{NEVER['chatwoot_project_name']}.lock") if Path(p).exists()]
+    containers = sh("docker", "ps", "-a", "--filter", f"name=^{NEVER['chatwoot_container_prefix']}_",
+                    "--format", "{{.Names}}").stdout.split()
+    volumes = [v for v in (NEVER["chatwoot_postgres_volume"], NEVER["chatwoot_redis_volume"], NEVER["chatwoot_storage_volume"])
+               if sh("docker", "volume", "inspect", v, check=False).returncode == 0]
+    network = sh("docker", "network", "inspect", NEVER["chatwoot_network_name"], check=False).returncode == 0
+    return {"paths": paths, "containers": containers, "volumes": volumes, "network": network}
+
+
+@pytest.mark.promise("site.yml --check on a server that was never deployed exits 0, creates nothing and says what a "
+                     "real run would do.")
+def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_would_do():
+    import json
+
+    assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
+    run = playbook("--check", "--diff", "-e", json.dumps(NEVER))
+    assert run.rc == 0 and run.failed == 0, run
+    assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
+    # What a real run would do: the files it would write, and the services it would start and prepare.
+    assert run.changed > 0, run
+    for task in ("Write .env (secrets inside, so no diff is shown)]", "Write the compose file]"):
+        assert "changed: [localhost]" in run.out.split(task, 1)[1].split("TASK [", 1)[0], run
+    would = run.out.split("Say what a real run would do]", 1)[1].split("TASK [", 1)[0]
+    for words in ("chatwoot_postgres, chatwoot_redis, chatwoot_rails, chatwoot_sidekiq", "db:chatwoot_prepare",
+                  NEVER["chatwoot_project_dir"]):
+        assert words in " ".join(would.split()), would

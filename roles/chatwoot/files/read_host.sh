@@ -4,7 +4,7 @@
 # the Postgres volume, the network, the containers and the local image IDs, and whether the password in .env opens
 # the running database and finds it prepared. key=value lines, file contents in base64. Nothing is changed.
 # Arguments: RECORD SECRETS STATE_DIR PROJECT_DIR ENV_FILE COMPOSE_FILE VOLUME NETWORK CONTAINER... -- IMAGE...
-# Environment: PG_CONTAINER, PG_USER, PG_DATABASE.
+# Environment: PG_CONTAINER, PG_USER, PG_DATABASE; CA_FILES, "KEY=PATH ..." of the private CAs' files and directories.
 say() { printf '%s=%s\n' "$1" "$2"; }
 file() { # KEY PATH [content]: mode and owner, checksum, and the content when asked
 	[ -e "$2" ] || return 0
@@ -19,6 +19,9 @@ file state_dir "$3"
 file project_dir "$4"
 file env "$5"
 file compose "$6"
+for ca in ${CA_FILES:-}; do
+	file "${ca%%=*}" "${ca#*=}"
+done
 env_file=$5 volume=$7 network=$8
 shift 8
 containers=
