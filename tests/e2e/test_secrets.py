@@ -5,13 +5,16 @@ One pass over the tests' deployed project, every entry point at -vvv with --diff
 of values full of quotes, dollars, backslashes, hashes and spaces, so .env changes and web and worker restart),
 health, backup, status, logs, then restore of the backup just taken (which writes .env back without those values).
 The generated secrets may be in .env, the secrets file, the backup's copy of it, and the containers' environment
-(Config.Env: that is how Chatwoot, Postgres and Redis receive them); anywhere else is a leak.
+(Config.Env: that is how Chatwoot, Postgres and Redis receive them); anywhere else is a leak: the output, the
+containers' logs, and whatever the runs left in /tmp, ~/.ansible or the checkout.
 """
 import base64
 import json
 import os
 import stat
 import subprocess
+import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,8 @@ SPECIAL = {
     "E2E_ONE_QUOTE": "'",
 }
 EXPECTED = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in SPECIAL.items()}
+# Test modules are imported before any test runs: files written since then were written by this session's runs.
+SESSION_STARTED = time.time()
 
 
 def run(playbook, *args):
@@ -53,8 +58,9 @@ def process_env(container):
 
 
 def forms(value):
-    """The value, and what stands for it in base64 whatever the bytes before it (a slurped file is base64)."""
-    out = {value}
+    """The value, its percent-encoded form (in a URL), and what stands for it in base64 whatever the bytes before it
+    (a slurped file is base64)."""
+    out = {value, urllib.parse.quote(value, safe="")}
     data = value.encode()
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + data + b"\0\0").decode()
@@ -67,13 +73,43 @@ def leaks(text, generated):
     return sorted(name for name, value in generated.items() for form in forms(value) if form in text)
 
 
+def container_logs():
+    """Every container's log, stdout and stderr (a recreated container starts a new one: read after each run)."""
+    logs = {}
+    for container in CONTAINERS.values():
+        proc = sh("docker", "logs", container, check=False)
+        logs[container] = proc.stdout + proc.stderr
+    return logs
+
+
+def files_written_since(started, *roots):
+    """{path: text} of the files under roots (symlinks not followed) modified since `started`."""
+    found = {}
+    for root in roots:
+        for directory, dirnames, filenames in os.walk(root, onerror=lambda error: None):
+            dirnames[:] = [d for d in dirnames if d not in (".git", ".venv")]
+            for name in filenames:
+                path = os.path.join(directory, name)
+                try:
+                    info = os.lstat(path)
+                    if not stat.S_ISREG(info.st_mode) or info.st_mtime < started or info.st_size > 50_000_000:
+                        continue
+                    with open(path, "rb") as handle:
+                        found[path] = handle.read().decode("utf-8", errors="replace")
+                except OSError:
+                    continue  # gone meanwhile, or not readable
+    return found
+
+
 @pytest.fixture(scope="module")
 def every_playbook(first_run, tmp_path_factory):  # pylint: disable=redefined-outer-name
     extra = tmp_path_factory.mktemp("secrets") / "extra_env.json"
     extra.write_text(json.dumps({"chatwoot_extra_env": SPECIAL}))
     outputs = {"site.yml (first run)": first_run.out}
+    logs = {}
     rc, outputs["site.yml"] = run("site.yml", "-e", f"@{extra}")
     assert rc == 0, outputs["site.yml"][-5000:]
+    logs["after site.yml"] = container_logs()
     seen = {s: process_env(CONTAINERS[s]) for s in ("rails", "sidekiq")}
     inspect = json.loads(sh("docker", "inspect", *CONTAINERS.values()).stdout)
     compose = (PROJECT / "docker-compose.yml").read_text()
@@ -83,8 +119,9 @@ def every_playbook(first_run, tmp_path_factory):  # pylint: disable=redefined-ou
     backup = max(p for p in BACKUPS.iterdir() if p.is_dir())
     rc, outputs["restore"] = run("playbooks/restore.yml", "-e", f"chatwoot_restore_backup={backup.name}")
     assert rc == 0, outputs["restore"][-5000:]
-    return {"outputs": outputs, "seen": seen, "inspect": inspect, "compose": compose, "backup": backup,
-            "after_restore": process_env(CONTAINERS["rails"])}
+    logs["after restore"] = container_logs()
+    return {"outputs": outputs, "logs": logs, "seen": seen, "inspect": inspect, "compose": compose, "backup": backup,
+            "after_restore": process_env(CONTAINERS["rails"]), "extra": str(extra)}
 
 
 @pytest.mark.promise("Values with quotes, $, backslashes, # and spaces reach Chatwoot exactly as written.")
@@ -102,6 +139,21 @@ def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: dis
     assert len(generated) == 6
     for playbook, out in every_playbook["outputs"].items():
         assert not leaks(out, generated), f"{playbook} printed {leaks(out, generated)}"
+
+
+@pytest.mark.promise("No secret appears in the containers' logs, nor in any file the runs left in /tmp, ~/.ansible or "
+                     "the checkout.")
+def test_no_secret_in_the_logs_or_the_files_runs_leave_behind(every_playbook):  # pylint: disable=redefined-outer-name
+    generated = secrets()
+    for when, logs in every_playbook["logs"].items():
+        for container, text in logs.items():
+            assert text.strip(), f"{container} logged nothing {when}: nothing proven"
+            assert not leaks(text, generated), f"{container}'s log {when} holds {leaks(text, generated)}"
+    written = files_written_since(SESSION_STARTED, "/tmp", Path.home() / ".ansible", REPO)
+    # The extra variables this test wrote under /tmp (pytest's tmp_path) prove that the walk reads what runs leave there.
+    assert every_playbook["extra"] in written, sorted(written)[:50]
+    for path, text in written.items():
+        assert not leaks(text, generated), f"{path} holds {leaks(text, generated)}"
 
 
 @pytest.mark.promise("Secrets live only in .env, the secrets file, the backup's copy and the containers' environment.")
