@@ -59,6 +59,19 @@ def describe_redis_error(exc, where, timeout):
     return '%s: %s' % (where, exc)
 
 
+def redis_drift(exc):
+    """The configuration drift a running Redis answered with (waiting cannot change it), or None.
+
+    A Redis starting up answers LOADING or nothing at all; one that refuses the password, wants one none was given,
+    has none for one given, or refuses outside clients because it lost its password, stays so until it is changed.
+    """
+    if isinstance(exc, RedisAuthError):
+        return exc.problem
+    if isinstance(exc, RedisReplyError) and exc.kind == 'DENIED':
+        return 'protected_mode'
+    return None
+
+
 def _info_fields(raw):
     fields = {}
     for line in decode(raw or b'').splitlines():
@@ -73,7 +86,7 @@ def probe_redis(host, port, password=None, username=None, db=0, tls=False, valid
     deadline = Deadline(timeout)
     where = host_port(host, port)
     details = {'address': where, 'tls': bool(tls), 'db': int(db or 0), 'auth': password is not None,
-               'version': None}
+               'version': None, 'drift': None}
     try:
         with RedisConnection(host, port, password=password, username=username, db=db, tls=tls,
                              validate_certs=validate_certs, timeout=timeout, deadline=deadline) as redis:
@@ -87,6 +100,7 @@ def probe_redis(host, port, password=None, username=None, db=0, tls=False, valid
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
     except (OSError, RedisError) as exc:
+        details['drift'] = redis_drift(exc)
         return component(FAILING, describe_redis_error(exc, where, timeout), deadline.elapsed_ms(), **details)
     reason = 'PONG from %s' % where
     if details['version']:
