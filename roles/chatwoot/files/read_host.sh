@@ -39,7 +39,10 @@ if command -v docker >/dev/null 2>&1 && engine=$(docker version --format '{{.Ser
 	# The proof databases.yml would make, over TCP with the password in .env (from the environment, never argv).
 	if [ -n "${PG_CONTAINER:-}" ] && [ -r "$env_file" ] &&
 		[ "$(docker inspect --format '{{.State.Running}}' "$PG_CONTAINER" 2>/dev/null)" = true ]; then
+		# env.j2 writes it in single quotes, or in double quotes with \\, \" and \$ escaped when it holds a ' or ends with \.
 		PGPASSWORD=$(sed -n "s/^POSTGRES_PASSWORD='\(.*\)'\$/\1/p" "$env_file")
+		[ -n "$PGPASSWORD" ] ||
+			PGPASSWORD=$(sed -n 's/^POSTGRES_PASSWORD="\(.*\)"$/\1/p' "$env_file" | sed 's/\\\(.\)/\1/g')
 		export PGPASSWORD
 		if answer=$(docker exec -e PGPASSWORD "$PG_CONTAINER" psql -h 127.0.0.1 -U "$PG_USER" -d "$PG_DATABASE" -tAc \
 			"SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL" 2>/dev/null); then

@@ -6,6 +6,7 @@
 require "json"
 require "uri"
 require "socket"
+require_relative "config_yaml"
 
 module Standin
   APP_ROOT = File.expand_path("../..", __dir__)
@@ -113,9 +114,10 @@ module Standin
     config = {
       host: ENV.fetch("POSTGRES_HOST", "localhost"),
       port: ENV.fetch("POSTGRES_PORT", "5432"),
-      user: ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres"),
-      password: ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : ""),
-      dbname: ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}"))
+      # Read back from database.yml's double quotes (config_yaml.rb).
+      user: ConfigYaml.database_yml(ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres")),
+      password: ConfigYaml.database_yml(ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : "")),
+      dbname: ConfigYaml.database_yml(ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}")))
     }
     url = present(ENV["DATABASE_URL"])
     config.merge!(parse_database_url(url)) if url
@@ -177,6 +179,21 @@ module Standin
   def redis_client(**extra)
     require "redis-client"
     RedisClient.config(**redis_options, protocol: 2, **extra).new_client
+  end
+
+  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" over the connection cable.yml
+  # describes (config_yaml.rb), not Redis::Config's.
+  def broadcast(stream, message)
+    require "redis-client"
+    options = { url: present(ENV["REDIS_URL"]) || "redis://127.0.0.1:6379",
+                password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])) }.compact
+    options[:ssl_params] = redis_options[:ssl_params] if redis_options[:ssl_params]
+    client = RedisClient.config(**options, protocol: 2).new_client
+    begin
+      client.call("PUBLISH", "chatwoot_#{env}_action_cable:#{stream}", message)
+    ensure
+      client.close
+    end
   end
 
   ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"
