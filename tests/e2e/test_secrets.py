@@ -65,10 +65,12 @@ def process_env(container):
 
 
 def forms(value):
-    """The value, its percent-encoded form (in a URL), its escaped form (in .env's double quotes), and what stands for
-    it in base64 whatever the bytes before it (a slurped file is base64)."""
+    """The value, its percent-encoded form (in a URL), its escaped forms (in .env's double quotes, in JSON), and what
+    stands for it in base64 whatever the bytes before it (a slurped file is base64)."""
     out = {value, urllib.parse.quote(value, safe=""),
-           value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")}
+           value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$"),
+           # JSON's (and a double-quoted YAML string's) escapes, with and without \u for what is beyond ASCII.
+           json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
     data = value.encode()
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + data + b"\0\0").decode()
