@@ -112,8 +112,9 @@ def files_written_since(started, *roots):
 
 
 def opens_postgres(password):
-    """Whether Postgres lets Chatwoot's role in over TCP with this password."""
-    return sh("docker", "exec", "-e", f"PGPASSWORD={password}", CONTAINERS["postgres"], "psql", "-h", "127.0.0.1",
+    """Whether Postgres lets Chatwoot's role in with this password, over TCP to its address on the project network as
+    web and worker connect (127.0.0.1 and the socket are trusted inside the container)."""
+    return sh("docker", "exec", "-e", f"PGPASSWORD={password}", CONTAINERS["postgres"], "psql", "-h", "chatwoot_postgres",
               "-U", "chatwoot", "-d", "chatwoot", "-tAc", "SELECT 1", check=False).stdout.strip() == "1"
 
 
@@ -211,7 +212,8 @@ def test_no_secret_in_the_logs_or_the_files_runs_leave_behind(every_playbook):  
     # The extra variables this test wrote under /tmp (pytest's tmp_path) prove that the walk reads what runs leave there.
     assert every_playbook["extra"] in written, sorted(written)[:50]
     for path, text in written.items():
-        assert not leaks(text, generated), f"{path} holds {leaks(text, generated)}"
+        if path != every_playbook["extra"]:  # the passwords this test gave the run
+            assert not leaks(text, generated), f"{path} holds {leaks(text, generated)}"
 
 
 @pytest.mark.promise("Secrets live only in .env, the secrets file, the backup's copy and the containers' environment.")
