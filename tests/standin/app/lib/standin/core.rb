@@ -181,18 +181,22 @@ module Standin
     RedisClient.config(**redis_options, protocol: 2, **extra).new_client
   end
 
-  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" over the connection cable.yml
-  # describes (config_yaml.rb), not Redis::Config's.
+  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" with the redis gem, over the
+  # connection config/cable.yml describes: url and password read as YAML (config_yaml.rb), and ssl_params'
+  # verify_mode Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1: VERIFY_NONE only when
+  # REDIS_OPENSSL_VERIFY_MODE is exactly "none"); not Redis::Config's connection.
   def broadcast(stream, message)
-    require "redis-client"
-    options = { url: present(ENV["REDIS_URL"]) || "redis://127.0.0.1:6379",
-                password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])) }.compact
-    options[:ssl_params] = redis_options[:ssl_params] if redis_options[:ssl_params]
-    client = RedisClient.config(**options, protocol: 2).new_client
+    require "redis"
+    require "openssl"
+    verify = ENV["REDIS_OPENSSL_VERIFY_MODE"] == "none" ? OpenSSL::SSL::VERIFY_NONE : OpenSSL::SSL::VERIFY_PEER
+    options = { url: ConfigYaml.cable_yml(ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379")),
+                password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])),
+                ssl_params: { verify_mode: verify } }.compact
+    connection = Redis.new(options)
     begin
-      client.call("PUBLISH", "chatwoot_#{env}_action_cable:#{stream}", message)
+      connection.publish("chatwoot_#{env}_action_cable:#{stream}", message)
     ensure
-      client.close
+      connection.close
     end
   end
 
