@@ -181,22 +181,23 @@ module Standin
     RedisClient.config(**redis_options, protocol: 2, **extra).new_client
   end
 
-  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" with the redis gem, over the
-  # connection config/cable.yml describes: url and password read as YAML (config_yaml.rb), and ssl_params'
-  # verify_mode Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1: VERIFY_NONE only when
-  # REDIS_OPENSSL_VERIFY_MODE is exactly "none"); not Redis::Config's connection.
+  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" over the connection
+  # config/cable.yml describes: url and password read as YAML (config_yaml.rb), and ssl_params' verify_mode
+  # Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1: VERIFY_NONE only when REDIS_OPENSSL_VERIFY_MODE
+  # is exactly "none"); not Redis::Config's connection. redis-client, under the redis gem ActionCable uses, decides
+  # the password (the given one, else the URL's).
   def broadcast(stream, message)
-    require "redis"
+    require "redis-client"
     require "openssl"
     verify = ENV["REDIS_OPENSSL_VERIFY_MODE"] == "none" ? OpenSSL::SSL::VERIFY_NONE : OpenSSL::SSL::VERIFY_PEER
-    options = { url: ConfigYaml.cable_yml(ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379")),
-                password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])),
-                ssl_params: { verify_mode: verify } }.compact
-    connection = Redis.new(options)
+    url = ConfigYaml.cable_yml(ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379"))
+    options = { url: url, password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])) }.compact
+    options[:ssl_params] = { verify_mode: verify } if url.start_with?("rediss://")
+    client = RedisClient.config(**options, protocol: 2).new_client
     begin
-      connection.publish("chatwoot_#{env}_action_cable:#{stream}", message)
+      client.call("PUBLISH", "chatwoot_#{env}_action_cable:#{stream}", message)
     ensure
-      connection.close
+      client.close
     end
   end
 
