@@ -90,6 +90,8 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         'tables': {},
         'environment': None,
         'schema_version': None,
+        # What waiting cannot change (a refused login, a missing extension), as opposed to a server starting up.
+        'drift': None,
     }
     problems = []
     try:
@@ -118,10 +120,13 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
     except (OSError, PgError) as exc:
+        if isinstance(exc, PgServerError) and exc.sqlstate in ('28P01', '28000'):
+            details['drift'] = 'authentication'
         return component(FAILING, describe_pg_error(exc, where, user, database, timeout),
                          deadline.elapsed_ms(), **details)
 
     if require_vector and not details['vector_extension']:
+        details['drift'] = 'vector_missing'
         if values.get('vector_available'):
             problems.append("extension vector is not installed in database %s (available %s: a superuser must "
                             "run CREATE EXTENSION vector, or db:chatwoot_prepare as one)"

@@ -57,6 +57,19 @@ def describe_redis_error(exc, where, timeout):
     return '%s: %s' % (where, exc)
 
 
+def redis_drift(exc):
+    """The configuration drift a running Redis answered with (waiting cannot change it), or None.
+
+    A Redis starting up answers LOADING or nothing at all; one that refuses the password, wants one none was given,
+    has none for one given, or refuses outside clients because it lost its password, stays so until it is changed.
+    """
+    if isinstance(exc, RedisAuthError):
+        return exc.problem
+    if isinstance(exc, RedisReplyError) and exc.kind == 'DENIED':
+        return 'protected_mode'
+    return None
+
+
 def _info_fields(raw):
     fields = {}
     for line in decode(raw or b'').splitlines():
@@ -72,7 +85,7 @@ def probe_redis(target, timeout=5.0):
     deadline = Deadline(timeout)
     where = target.where
     details = target.details()
-    details.update(version=None, auth_error=None)
+    details.update(version=None, auth_error=None, drift=None)
     try:
         with target.connect(timeout, deadline) as redis:
             where = target.note_master(details, redis)
@@ -88,6 +101,7 @@ def probe_redis(target, timeout=5.0):
     except (OSError, RedisError) as exc:
         if isinstance(exc, RedisAuthError):
             details['auth_error'] = exc.problem
+        details['drift'] = redis_drift(exc)
         target.note_master(details, exc)
         return component(FAILING, target.describe_error(exc, timeout), deadline.elapsed_ms(), **details)
     reason = 'PONG from %s' % where

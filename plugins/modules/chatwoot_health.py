@@ -248,6 +248,8 @@ options:
   wait:
     description:
       - Probe again every O(wait_interval) seconds until every part is healthy or O(wait_timeout) passes.
+      - The wait stops at once on a verdict that waiting cannot change, a configuration drift rather than a start-up
+        (see RV(drifted_components)), and RV(msg) says so.
     type: bool
     default: false
   wait_timeout:
@@ -361,6 +363,17 @@ failed_components:
   type: list
   elements: str
   sample: [sidekiq]
+drifted_components:
+  description:
+    - The failing parts whose verdict waiting cannot change, a configuration drift rather than a start-up (each
+      one's C(drift) says which) - PostgreSQL refusing the login (V(authentication)) or lacking the C(vector) extension
+      (V(vector_missing)), Redis refusing the password (V(wrong_password)), wanting one none was given
+      (V(password_required)), having none for the one given (V(no_password_configured)) or refusing outside clients
+      because it lost its password (V(protected_mode)).
+  returned: always
+  type: list
+  elements: str
+  sample: [redis]
 attempts:
   description: How many times the parts were probed (more than one only with O(wait)).
   returned: always
@@ -795,7 +808,7 @@ def check_once(settings, timeout=None):
 def run(settings, sleep=time.sleep, clock=time.monotonic):
     """The whole check, with the wait loop; returns the result dict (always the same shape)."""
     started = clock()
-    result = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
+    result = dict(changed=False, healthy=False, components={}, failed_components=[], drifted_components=[], msg='',
                   attempts=0, elapsed_ms=0.0)
     wait_end = started + settings['wait_timeout'] if settings['wait'] else None
     timed_out = False
@@ -806,8 +819,14 @@ def run(settings, sleep=time.sleep, clock=time.monotonic):
             timeout = max(0.2, min(timeout, wait_end - clock()))
         components = check_once(settings, timeout)
         healthy, failed, msg = summarize(components)
-        result.update(components=components, healthy=healthy, failed_components=failed, msg=msg)
+        drifted = [name for name in failed if components[name].get('drift')]
+        result.update(components=components, healthy=healthy, failed_components=failed, drifted_components=drifted,
+                      msg=msg)
         if healthy or wait_end is None:
+            break
+        if drifted:
+            result['msg'] = '%s; waiting cannot change this (a configuration drift, not a start-up), so the wait ' \
+                            'stopped after %d attempt%s' % (msg, result['attempts'], '' if result['attempts'] == 1 else 's')
             break
         left = wait_end - clock()
         if left <= 0:
@@ -823,7 +842,7 @@ def run(settings, sleep=time.sleep, clock=time.monotonic):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    empty = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
+    empty = dict(changed=False, healthy=False, components={}, failed_components=[], drifted_components=[], msg='',
                  attempts=0, elapsed_ms=0.0)
     try:
         settings = resolve_settings(module.params)

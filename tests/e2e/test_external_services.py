@@ -165,7 +165,9 @@ def test_after_the_dba_statements_web_and_worker_run_on_the_external_services(ex
     assert project_containers() == [f"{PREFIX}_rails", f"{PREFIX}_sidekiq"]
     env = (PROJECT / ".env").read_text()
     assert f"POSTGRES_HOST='{PG_IP}'" in env and "PGSSLMODE='verify-full'" in env, env
-    assert f"REDIS_URL='rediss://{REDIS_IP}:6379/0'" in env
+    # The password goes to Chatwoot in the URL (hex: the same percent-encoded), the plain variables to the probes.
+    assert f"REDIS_URL='rediss://:{REDIS_PASSWORD}@{REDIS_IP}:6379/0'" in env
+    assert f"DATABASE_URL='postgresql://{USER}:{APP_PASSWORD}@{PG_IP}:{EV.get('chatwoot_external_postgres_port', 5432)}/{DATABASE}'" in env
     with urllib.request.urlopen(f"http://127.0.0.1:{EV['chatwoot_rails_port']}/api", timeout=10) as resp:
         api = json.loads(resp.read())
     assert api["data_services"] == "ok" and api["queue_services"] == "ok", api

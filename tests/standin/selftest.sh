@@ -487,6 +487,25 @@ expect_eq "DATABASE_URL's libpq parameters (sslmode, sslrootcert) reach the conn
 app "$IMG" "${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_never -- bundle exec rails db:migrate
 expect_fails "plain db:migrate on a missing database fails"
 
+say "database.yml and cable.yml read the passwords as YAML (lib/standin/config_yaml.rb)"
+SELECT_ONE='puts Standin.pg_connect.exec("SELECT 1").getvalue(0, 0)'
+BROADCAST='Standin.broadcast("selftest", "x"); puts "broadcast"'
+app "$IMG" "${ENV_OK[@]}" -e 'POSTGRES_PASSWORD=pg\x2dsecret\x2d1' -- bundle exec rails runner "$SELECT_ONE"
+expect_eq "database.yml: a backslash in POSTGRES_PASSWORD is a YAML escape (pg\\x2dsecret\\x2d1 logs in as pg-secret-1)" "$OUT" 1
+app "$IMG" "${ENV_OK[@]}" -e "POSTGRES_PASSWORD=$PG_PASS\"" -- bundle exec rails db:chatwoot_prepare
+expect_fails "database.yml: a double quote in POSTGRES_PASSWORD stops Rails, DATABASE_URL or not"
+expect "... with the YAML syntax error" "$ERR" 'YAML syntax error occurred while parsing config/database.yml'
+app "$IMG" "${ENV_OK[@]}" -e POSTGRES_PASSWORD= -e "DATABASE_URL=postgres://chatwoot:pg%2Dsecret%2D1@$PG:5432/chatwoot" \
+	-- bundle exec rails runner "$SELECT_ONE"
+expect_eq "DATABASE_URL's percent-encoded password wins over an empty POSTGRES_PASSWORD" "$OUT" 1
+app "$IMG" "${ENV_OK[@]}" -e "REDIS_PASSWORD=$REDIS_PASS #a YAML comment" -- bundle exec rails runner "$BROADCAST"
+expect_eq "cable.yml: ' #' in REDIS_PASSWORD starts a YAML comment (ActionCable sends what is before it)" "$OUT" broadcast
+app "$IMG" "${ENV_OK[@]}" -e "REDIS_PASSWORD='$REDIS_PASS" -- bundle exec rails runner "$BROADCAST"
+expect_fails "cable.yml: a REDIS_PASSWORD that is no YAML value stops ActionCable"
+expect "... with the YAML syntax error" "$ERR" 'YAML syntax error occurred while parsing config/cable.yml'
+app "$IMG" "${ENV_OK[@]}" -e REDIS_PASSWORD= -e "REDIS_URL=redis://:$REDIS_PASS@$REDIS:6379" -- bundle exec rails runner "$BROADCAST"
+expect_eq "cable.yml: with REDIS_PASSWORD empty ActionCable uses the password in REDIS_URL" "$OUT" broadcast
+
 say "db:chatwoot_prepare: pending migrations only (upgrade to a 4.16.0 build)"
 app "$IMG_416" "${ENV_OK[@]}" -- bundle exec rails db:chatwoot_prepare
 expect_ok "4.16.0 prepare on a 4.15.1 database succeeds"

@@ -270,3 +270,38 @@ def test_chatwoots_own_hosts_come_from_the_env_file(tmp_path):
         ('chat.example.test', 'help.example.test')
     env.write_text('FORCE_SSL=false\n')  # neither set: Chatwoot takes no Host as its own
     assert _settings(components=['web'], env_file=str(env))['web_chatwoot_hosts'] == (None, None)
+
+
+@pytest.mark.promise("The health wait stops at once on a verdict waiting cannot change (a configuration drift: a "
+                     "refused password, a password given to a Redis that has none, a missing extension) and says so.")
+@pytest.mark.parametrize('case', ['redis wrong password', 'redis without a password', 'postgres wrong password',
+                                  'postgres without vector'])
+def test_wait_stops_at_once_on_a_drift(case, pg, redis_pw, redis_nopw):
+    if case.startswith('redis'):
+        server = redis_pw if case == 'redis wrong password' else redis_nopw
+        args = dict(components=['redis'], redis_port=server.port, redis_password='wrong-S3cret-Guess')
+        component, drift = 'redis', ('wrong_password' if case == 'redis wrong password' else 'no_password_configured')
+    else:
+        # Debian's PostgreSQL here has no pgvector: with the right password, vector is what is missing.
+        password = 'wrong-S3cret-Guess' if case == 'postgres wrong password' else hs.PostgresServer.PASSWORD
+        args = dict(components=['postgres'], postgres_port=pg.port, postgres_user='chatwoot', postgres_password=password,
+                    postgres_database='chatwoot')
+        component, drift = 'postgres', ('authentication' if case == 'postgres wrong password' else 'vector_missing')
+    # Without the drift, the wait would make hundreds of attempts before its deadline.
+    result = chatwoot_health.run(_settings(wait=True, wait_timeout=10, wait_interval=0.05, **args))
+    assert result['healthy'] is False
+    assert result['attempts'] == 1, result['msg']
+    assert result['drifted_components'] == [component]
+    assert result['components'][component]['drift'] == drift
+    assert 'waiting cannot change this (a configuration drift, not a start-up), so the wait stopped after 1 attempt' \
+        in result['msg'], result['msg']
+
+
+def test_a_start_up_is_waited_for_not_taken_for_a_drift():
+    port = hs.free_port()
+    settings = _settings(components=['web', 'redis'], web_url='http://127.0.0.1:%d' % port, redis_port=port,
+                         wait=True, wait_timeout=0.5, wait_interval=0.1)
+    result = chatwoot_health.run(settings)
+    assert result['drifted_components'] == []
+    assert result['attempts'] > 1
+    assert result['msg'].startswith('still unhealthy after waiting 0.5 s')
