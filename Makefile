@@ -5,11 +5,12 @@
 # fresh shell. HOST narrows to one inventory host (-l); ARGS goes to ansible-playbook as written (-e, -i, --check, -v):
 #   make status | health | backup | logs [SERVICE=sidekiq] [LINES=200]
 #   make restore HOST=localhost [BACKUP=20260101T030000Z]       make remove HOST=localhost
+#   make runner CODE='puts Account.count'                        (rails runner in the web container)
 #   make reliability   docs/reliability.md from the last test run's records, to commit with it
 VENV ?= .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-DAY2 := status health backup logs restore remove
+DAY2 := status health backup logs restore remove runner
 .PHONY: deploy test controller rig reliability $(DAY2)
 
 controller:
@@ -39,3 +40,12 @@ status health backup logs: controller
 restore remove: controller
 	@[ -n "$(HOST)" ] || { echo "make $@: name the host, e.g. make $@ HOST=localhost (the local inventory's host)" >&2; exit 2; }
 	ansible-playbook playbooks/$@.yml $(day2_vars) $(ARGS)
+
+# CODE reaches Ansible as JSON, from the environment, unexpanded by make: quotes, spaces and $ stay as written.
+ifdef CODE
+override CODE := $(value CODE)
+export CODE
+endif
+runner: controller
+	ansible-playbook playbooks/runner.yml $(day2_vars) \
+	  $(if $(CODE),-e "$$(python -c 'import json, os; print(json.dumps({"chatwoot_runner_code": os.environ["CODE"]}))')") $(ARGS)
