@@ -94,8 +94,7 @@ def external(tmp_path_factory):
     remove()
 
 
-@pytest.mark.promise("A managed Postgres role without the rights Chatwoot needs stops the deploy before anything "
-                     "changes, with the statements its DBA must run.")
+@pytest.mark.promise("managed_postgres_role_without_rights_stops_the_deploy")
 def test_a_role_that_may_not_create_vector_stops_the_deploy_with_the_dba_statements(external):
     run = deploy()
     assert run.rc != 0, run
@@ -119,8 +118,7 @@ def test_a_wrong_password_stops_the_deploy_and_is_never_shown(external):
     assert not PROJECT.exists() and project_containers() == []
 
 
-@pytest.mark.promise("Web and worker run on an external Postgres and Redis, with no database of their own, and the "
-                     "database is prepared there.")
+@pytest.mark.promise("external_postgres_and_redis")
 def test_after_the_dba_statements_web_and_worker_run_on_the_external_services(external):
     # The statements the refusal named, run as the DBA would: psql, as a superuser.
     subprocess.run(["docker", "exec", "-i", PG, "psql", "-U", "postgres", "-v", "ON_ERROR_STOP=1"],

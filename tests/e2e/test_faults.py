@@ -49,8 +49,7 @@ def restarts(container):
     return int(sh("docker", "inspect", "-f", "{{.RestartCount}}", container).stdout)
 
 
-@pytest.mark.promise("A worker process that crashes is started again by Docker alone (restart: always), "
-                     "without a run, and reported healthy again.")
+@pytest.mark.promise("crashed_worker_restarted_by_docker")
 def test_a_crashed_worker_is_started_again_by_docker(first_run):
     worker = CONTAINERS["sidekiq"]
     before = restarts(worker)
@@ -65,9 +64,7 @@ def test_a_crashed_worker_is_started_again_by_docker(first_run):
     assert component_line(out, "sidekiq")[0] == "ok", out
 
 
-@pytest.mark.promise("A hung worker (SIGSTOP: its container runs, its heartbeat stops) is named by the health report "
-                     "as hung, past the heartbeat threshold, and healed by running site.yml again once Docker marks it "
-                     "unhealthy.")
+@pytest.mark.promise("hung_worker_named_and_healed")
 def test_a_hung_worker_is_named_by_its_heartbeat_and_healed_by_site(first_run):
     worker = CONTAINERS["sidekiq"]
     # Docker counts failed probes only once one has passed (or the start period is over): the worker the test before
@@ -106,7 +103,7 @@ def test_a_hung_worker_is_named_by_its_heartbeat_and_healed_by_site(first_run):
     assert component_line(out, "sidekiq")[0] == "ok", out
 
 
-@pytest.mark.promise("A paused (hung) worker is healed by running site.yml again.")
+@pytest.mark.promise("paused_worker_healed")
 def test_a_paused_worker_is_healed_by_site(first_run):
     worker = CONTAINERS["sidekiq"]
     sh("docker", "pause", worker)
@@ -120,9 +117,7 @@ def test_a_paused_worker_is_healed_by_site(first_run):
     assert healed.rc == 0, healed
 
 
-@pytest.mark.promise("A stopped Postgres and a Redis started again without its password (a compose file edited by "
-                     "hand) are each named by the health report, before the web that fails with them, and one run of "
-                     "site.yml heals both with the data intact.")
+@pytest.mark.promise("stopped_postgres_and_open_redis_named_and_healed")
 def test_a_stopped_postgres_and_a_redis_without_password_are_named_and_healed_by_site(first_run):
     seed()
     before = fingerprint()
@@ -147,8 +142,7 @@ def test_a_stopped_postgres_and_a_redis_without_password_are_named_and_healed_by
     assert_healed_by_site(compose, text, before)
 
 
-@pytest.mark.promise("Redis whose password is removed while it runs (CONFIG SET requirepass \"\") is named by the "
-                     "health report.")
+@pytest.mark.promise("redis_losing_its_password_named")
 def test_redis_losing_its_password_at_run_time_is_named(first_run):
     redis = CONTAINERS["redis"]
     sh("docker", "exec", redis, "sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli CONFIG SET requirepass ""')
@@ -162,8 +156,7 @@ def test_redis_losing_its_password_at_run_time_is_named(first_run):
     wait_healthy()
 
 
-@pytest.mark.promise("A web server that crashes at start (SECRET_KEY_BASE removed from .env by hand) is named by the "
-                     "health report and healed by site.yml, which writes .env again.")
+@pytest.mark.promise("web_crashing_at_start_named_and_healed")
 def test_web_crashing_at_start_is_named_and_healed_by_site(first_run):
     seed()
     before = fingerprint()
@@ -196,9 +189,7 @@ def _start(log, *args, playbook="site.yml"):
                                 stderr=subprocess.STDOUT, text=True)
 
 
-@pytest.mark.promise("Runs against the same host at once are serialised by a lock on the host: each waits, naming "
-                     "the run it waits for, then succeeds; a check-mode run only looks; the deployment stays healthy "
-                     "and consistent.")
+@pytest.mark.promise("runs_serialised_by_the_lock")
 def test_runs_at_once_are_serialised_by_the_hosts_lock(first_run, tmp_path):
     seed()
     before = fingerprint()
@@ -229,7 +220,7 @@ def test_runs_at_once_are_serialised_by_the_hosts_lock(first_run, tmp_path):
     assert fingerprint() == before
 
 
-@pytest.mark.promise("A run that stops after taking the host's lock (here: a refused downgrade) gives the lock back.")
+@pytest.mark.promise("refused_run_gives_the_lock_back")
 def test_a_run_refused_after_the_lock_gives_it_back(first_run):
     run = playbook("-e", "chatwoot_version=v4.14.0")
     assert run.rc != 0 and "older than the deployed" in flat(run.out), run
@@ -237,8 +228,7 @@ def test_a_run_refused_after_the_lock_gives_it_back(first_run):
     assert not LOCK.exists(), LOCK.read_text()
 
 
-@pytest.mark.promise("A backup that runs on its own (the timer's, or by hand) waits for the run that holds the "
-                     "project's lock, backs up only once it has the lock, and gives it back.")
+@pytest.mark.promise("backup_on_its_own_waits_for_the_lock")
 def test_a_backup_on_its_own_waits_for_the_projects_lock(first_run, tmp_path):
     installer = _start(tmp_path / "backup.log", playbook="playbooks/backup.yml")
     assert installer.wait(timeout=600) == 0, (tmp_path / "backup.log").read_text()[-6000:]

@@ -153,7 +153,7 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
     assert rc == 0, out
 
 
-@pytest.mark.promise("A database volume deleted by hand is prepared again on the next run.")
+@pytest.mark.promise("deleted_database_volume_prepared_again")
 def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     # The record of the last prepare survives in the state dir; the database it describes does not.
     sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes")

@@ -24,8 +24,7 @@ def runner(code, *extra):
     return proc.returncode, proc.stdout + proc.stderr
 
 
-@pytest.mark.promise("playbooks/runner.yml runs Ruby once in the web container with Chatwoot loaded (rails runner) "
-                     "and shows what it printed, and no secret, even at -vvv.")
+@pytest.mark.promise("runner_runs_in_the_web_container")
 def test_the_code_runs_in_the_web_container_and_its_output_is_shown(first_run):
     code = ('require "socket"; puts "host=#{Socket.gethostname}"; puts "installation_configs=#{InstallationConfig.count}"; '
             "puts %q(quotes 'single' \"double\" $HOME stay)")

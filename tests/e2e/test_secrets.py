@@ -87,7 +87,7 @@ def every_playbook(first_run, tmp_path_factory):  # pylint: disable=redefined-ou
             "after_restore": process_env(CONTAINERS["rails"])}
 
 
-@pytest.mark.promise("Values with quotes, $, backslashes, # and spaces reach Chatwoot exactly as written.")
+@pytest.mark.promise("awkward_values_reach_chatwoot")
 def test_awkward_values_reach_chatwoot_unchanged(every_playbook):  # pylint: disable=redefined-outer-name
     for service, env in every_playbook["seen"].items():
         got = {name: env.get(name) for name in EXPECTED}
@@ -96,7 +96,7 @@ def test_awkward_values_reach_chatwoot_unchanged(every_playbook):  # pylint: dis
     assert "SMTP_PASSWORD" not in every_playbook["after_restore"]
 
 
-@pytest.mark.promise("No generated secret appears in any playbook's output, even at -vvv with --diff.")
+@pytest.mark.promise("no_secret_in_output")
 def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: disable=redefined-outer-name
     generated = secrets()
     assert len(generated) == 6
@@ -104,7 +104,7 @@ def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: dis
         assert not leaks(out, generated), f"{playbook} printed {leaks(out, generated)}"
 
 
-@pytest.mark.promise("Secrets live only in .env, the secrets file, the backup's copy and the containers' environment.")
+@pytest.mark.promise("secrets_only_where_they_belong")
 def test_no_secret_outside_env_the_secrets_file_and_the_backup_copy(every_playbook):  # pylint: disable=redefined-outer-name
     generated = secrets()
     assert not leaks(every_playbook["compose"], generated), "the compose file holds a secret"
@@ -130,7 +130,7 @@ def test_no_secret_outside_env_the_secrets_file_and_the_backup_copy(every_playbo
         assert leaks(path.read_text(), generated), f"{path} should hold the secrets"
 
 
-@pytest.mark.promise("The files that hold secrets are root's alone.")
+@pytest.mark.promise("secret_files_root_only")
 def test_secret_files_are_root_only(every_playbook):  # pylint: disable=redefined-outer-name
     def mode(path):
         st = path.stat()

@@ -72,7 +72,7 @@ def test_an_application_role_is_ready_where_the_dba_installed_vector(pg17):
     assert result['superuser'] is False and result['vector_installed'], result
 
 
-@pytest.mark.promise("A managed Postgres role that cannot create vector is told the exact statements its DBA runs.")
+@pytest.mark.promise("dba_statements_for_a_managed_postgres")
 def test_no_vector_and_no_superuser_names_the_dba_statements(pg17):
     result = ask(pg17, 'app_plain', 'novector_db')
     assert result['ready'] is False
