@@ -159,6 +159,12 @@ CATALOGUE = {
         "logs_lines_too_many": ({"chatwoot_logs_lines": 1000001}, "chatwoot_logs_lines"),
         "logs_lines_with_an_option": ({"chatwoot_logs_lines": "100 --follow"}, "chatwoot_logs_lines"),
     },
+    "playbooks/runner.yml": {
+        "runner_without_code": ({"chatwoot_runner_code": ""}, "chatwoot_runner_code"),
+        "runner_code_only_blanks": ({"chatwoot_runner_code": "  \n "}, "chatwoot_runner_code"),
+        "runner_on_a_host_without_web": ({"chatwoot_components": ["postgres", "redis"], "chatwoot_runner_code": "puts 1"},
+                                         "chatwoot_components"),
+    },
     "playbooks/remove.yml": {
         "remove_data_without_confirmation": ({"chatwoot_remove_data": True}, "chatwoot_remove_data_confirm"),
         "remove_data_confirms_another_project": ({"chatwoot_remove_data": True, "chatwoot_remove_data_confirm": "chatwoot"},
