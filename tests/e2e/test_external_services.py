@@ -46,7 +46,9 @@ def remove():
     sh("docker", "rm", "-f", PG, REDIS, *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")), check=False)
     sh("docker", "volume", "rm", "-f", EV["chatwoot_storage_volume"], check=False)
     sh("docker", "network", "rm", NETWORK, check=False)
-    sh("rm", "-rf", str(PROJECT), str(STATE))
+    # The lock's guard file outlives every run (roles/chatwoot/files/chatwoot-lock.sh): the tests' own goes too.
+    sh("rm", "-rf", str(PROJECT), str(STATE),
+       f"/run/lock/sinapum-chatwoot/{EV['chatwoot_project_name']}.lock.guard")
 
 
 def project_containers():

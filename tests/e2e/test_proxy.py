@@ -79,7 +79,9 @@ def remove():
         sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes", "--remove-orphans", check=False)
     sh("docker", "rm", "-f", *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq", "proxy")), check=False)
     sh("docker", "network", "rm", PV["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", str(PROJECT), PV["chatwoot_state_dir"])
+    # The lock's guard file outlives every run (roles/chatwoot/files/chatwoot-lock.sh): the tests' own goes too.
+    sh("rm", "-rf", str(PROJECT), PV["chatwoot_state_dir"],
+       f"/run/lock/sinapum-chatwoot/{PV['chatwoot_project_name']}.lock.guard")
     # Images named after the login registry, so the next run has to pull (and log in) again.
     names = sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
     ours = [n for n in names if n.startswith(f"{REGISTRY}/")]
