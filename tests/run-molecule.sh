@@ -23,7 +23,9 @@ for scenario in "${scenarios[@]}"; do
   log=tests/output/molecule-$scenario.log
   start=$SECONDS
   echo "molecule $scenario: molecule test -s $scenario (whole output: $log)"
-  molecule test -s "$scenario" 2>&1 | tee "$log" | grep --line-buffered -E "$progress" | sed -u "s/^/  $scenario | /"
+  # The filters ignore Ctrl-C, so Molecule's own handling of it (and what it prints then) is not cut short.
+  molecule test -s "$scenario" 2>&1 |
+    (trap '' INT; tee "$log" | grep --line-buffered -E "$progress" | sed -u "s/^/  $scenario | /")
   status=${PIPESTATUS[0]}
   if ((status == 0)); then
     echo "molecule $scenario: passed in $((SECONDS - start)) s ($(wc -l <"$log") lines of output)"

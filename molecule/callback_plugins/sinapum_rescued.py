@@ -48,27 +48,23 @@ class CallbackModule(DefaultCallback):
         if ignore_errors or not rescued(result.task):
             super().v2_runner_on_failed(result, ignore_errors)
             return
+        self._show_rescued(result, "")
+
+    def v2_runner_item_on_failed(self, result):
+        if not rescued(result.task):
+            super().v2_runner_item_on_failed(result)
+            return
+        self._show_rescued(result, " (item=%s)" % self._get_item_label(result.result))
+
+    def _show_rescued(self, result, item):
         if self._last_task_banner != result.task._uuid:  # pylint: disable=protected-access
             self._print_task_banner(result.task)
         # Its "[ERROR]: Task failed" and origin would read as a real failure: the message is in the result shown.
         self._handle_warnings(result.result)
         result.result.pop("exception", None)
         self._clean_results(result.result, result.task.action)
-        if result.task.loop and "results" in result.result:
+        if not item and result.task.loop and "results" in result.result:
             self._process_items(result)
-        else:
-            self._display.display("rescued: [%s]: failed, the block's rescue takes over => %s"
-                                  % (self.host_label(result), self._dump_results(result.result)), color=C.COLOR_SKIP)
-
-    def v2_runner_item_on_failed(self, result):
-        if not rescued(result.task):
-            super().v2_runner_item_on_failed(result)
             return
-        if self._last_task_banner != result.task._uuid:  # pylint: disable=protected-access
-            self._print_task_banner(result.task)
-        self._handle_warnings(result.result)
-        result.result.pop("exception", None)
-        self._clean_results(result.result, result.task.action)
-        self._display.display("rescued: [%s] (item=%s): failed, the block's rescue takes over => %s"
-                              % (self.host_label(result), self._get_item_label(result.result),
-                                 self._dump_results(result.result)), color=C.COLOR_SKIP)
+        self._display.display("rescued: [%s]%s: failed, the block's rescue takes over => %s"
+                              % (self.host_label(result), item, self._dump_results(result.result)), color=C.COLOR_SKIP)
