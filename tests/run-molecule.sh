@@ -6,7 +6,7 @@
 # The scenarios stay at the top of the repository (molecule/), where the project keeps them: MOLECULE_GLOB says so,
 # which is also what spares the notice Molecule prints for a collection that does not keep them in extensions/molecule.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 export MOLECULE_GLOB='molecule/*/molecule.yml' ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 PYTHONUNBUFFERED=1
 mkdir -p tests/output
 

@@ -85,7 +85,7 @@ def flat(text):
 
 
 def test_the_readme_commands_left_out_are_still_in_it_and_the_rest_is_run():
-    bare = [b for block in readme_blocks() for _, b in block]
+    bare = [command for block in readme_blocks() for _written, command in block]
     assert sorted(set(NOT_RUN) - set(bare)) == [], "NOT_RUN names commands the README no longer has"
     assert len(commands()) >= 9, [p.values[0] for p in commands()]
 

@@ -109,7 +109,7 @@ def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argu
     marked = [(item, marker) for item, marker in marked if marker is not None]
     if not marked:
         return
-    promises, _ = load_promises()
+    promises = load_promises()[0]
     problems = set()
     for item, marker in marked:
         promise = marker.args[0] if marker.args else None

@@ -67,6 +67,6 @@ def test_every_molecule_record_names_a_listed_promise_of_its_scenario():
         assert pid in PROMISES, f"{path} records {pid}, which promises.yml does not list"
         scenario = "/".join(path.split("/")[:2]) + "/"
         assert any(t.startswith(scenario) for t in PROMISES[pid]["tests"]), f"{path} records {pid}, listed for no test of {scenario}"
-    recorded = {pid for pid, _ in ids}
+    recorded = {pid for pid, _path in ids}
     unrecorded = sorted(pid for pid, test in LISTED if test.startswith("molecule/") and pid not in recorded)
     assert not unrecorded, f"listed for a Molecule test, but no verify step records them: {unrecorded}"

@@ -12,7 +12,7 @@ sys.path.insert(0, str(REPO / "tests" / "reliability"))
 import report  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from plugin import load_promises  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-PROMISES, _ = load_promises()
+PROMISES = load_promises()[0]
 ALL = [(pid, test) for pid, p in PROMISES.items() for test in p["tests"]]
 RUNNER = ("runner_runs_in_the_web_container",
           "tests/e2e/test_runner.py::test_the_code_runs_in_the_web_container_and_its_output_is_shown")
@@ -60,9 +60,9 @@ def test_a_molecule_promise_without_a_record_is_not_run_and_fails(tmp_path, reco
 def test_a_record_older_than_the_run_counts_only_for_the_stages_not_run(tmp_path, records, capsys):
     for pid, test in ALL:
         write(records, pid, test, when="2030-01-01T00:00:10Z" if test.startswith("tests/") else "2029-12-31T00:00:00Z")
-    rc, _ = run(tmp_path, "--since", "2030-01-01T00:00:00Z", "--stages", "unit", "deploy")
+    rc = run(tmp_path, "--since", "2030-01-01T00:00:00Z", "--stages", "unit", "deploy")[0]
     assert rc == 0, capsys.readouterr().out
-    rc, _ = run(tmp_path, "--since", "2030-01-01T00:00:00Z", "--stages", "unit", "deploy", "molecule")
+    rc = run(tmp_path, "--since", "2030-01-01T00:00:00Z", "--stages", "unit", "deploy", "molecule")[0]
     out = capsys.readouterr().out
     assert rc == 1 and f"report: NOT RUN  {REBOOT[1]}" in out
 
@@ -72,7 +72,7 @@ def test_a_record_for_a_promise_or_test_not_listed_fails(tmp_path, records, caps
         write(records, pid, test)
     write(records, "no_such_promise", RUNNER[1] + "x")
     write(records, "bad_input_refused", RUNNER[1])
-    rc, _ = run(tmp_path)
+    rc = run(tmp_path)[0]
     out = capsys.readouterr().out
     assert rc == 1
     assert "names the promise no_such_promise, which promises.yml does not list" in out
