@@ -26,6 +26,11 @@ NOTE = REPO / "tests" / "output" / "before-run.json"
 LOCK_SCRIPT = Path("/usr/local/sbin/chatwoot-lock")
 HELPER_PREFIX = "sinapum-e2e-"
 LOGIN_REGISTRY_IMAGES = "127.0.0.1:5001/"
+# The names every e2e project takes (tests/e2e/vars*.yml), so one a test makes without a vars file is found too.
+E2E_PREFIX = "e2e_"
+E2E_PATHS = ("/opt/chatwoot-e2e*", "/var/lib/sinapum-chatwoot/chatwoot-e2e*", "/var/backups/chatwoot/chatwoot-e2e*",
+             "/usr/local/sbin/chatwoot-backup-chatwoot-e2e*", "/etc/cron.d/chatwoot-backup-chatwoot-e2e*",
+             "/run/lock/sinapum-chatwoot/chatwoot-e2e*")
 
 
 def e2e_projects() -> list[dict]:
@@ -82,14 +87,17 @@ def git_status() -> list[str]:
 def present() -> dict:
     """What of the tests' things is on this machine now."""
     e2e, mol = e2e_things(), molecule_things()
-    containers = docker_names("container")
+    containers, volumes, networks = docker_names("container"), docker_names("volume"), docker_names("network")
+    paths = {p for p in e2e["paths"] if Path(p).exists()} | {str(p) for pattern in E2E_PATHS
+                                                            for p in Path("/").glob(pattern.lstrip("/"))}
     found = {
         "containers": sorted((containers & (e2e["containers"] | mol["containers"]))
-                             | {c for c in containers if c.startswith(HELPER_PREFIX)}),
-        "volumes": sorted(docker_names("volume") & e2e["volumes"]),
-        "networks": sorted(docker_names("network") & (e2e["networks"] | mol["networks"])),
+                             | {c for c in containers if c.startswith((HELPER_PREFIX, E2E_PREFIX))}),
+        "volumes": sorted((volumes & e2e["volumes"]) | {v for v in volumes if v.startswith(E2E_PREFIX)}),
+        "networks": sorted((networks & (e2e["networks"] | mol["networks"]))
+                           | {n for n in networks if n.startswith(E2E_PREFIX)}),
         "images": sorted(i for i in docker_names("image") if i.startswith(LOGIN_REGISTRY_IMAGES)),
-        "paths": sorted(p for p in e2e["paths"] if Path(p).exists()),
+        "paths": sorted(paths),
     }
     if LOCK_SCRIPT.exists() and not was_here(str(LOCK_SCRIPT)):
         found["paths"].append(str(LOCK_SCRIPT))
