@@ -4,8 +4,8 @@
 # this host's engine creates; the command is its Config.Cmd as JSON, read at once (Compose removes a one-off when it
 # ends), "?" when the container was gone before it could be read. prepare.yml starts it before the engine is
 # installed, so it first waits for one; systemd starts it again whenever the engine or the watch stops. --since (its
-# first start) makes each start replay the events the engine still holds, so a line may be written twice: count
-# distinct lines.
+# first start) makes each start replay the events the engine still holds; a container already written down is not
+# written again.
 set -eu
 DIR=/var/lib/molecule-topology
 mkdir -p "$DIR"
@@ -17,6 +17,8 @@ docker events --since "$(cat "$DIR/since")" \
 	--filter type=container --filter event=create --filter label=com.docker.compose.oneoff=True \
 	--format '{{.ID}} {{index .Actor.Attributes "com.docker.compose.service"}} {{.Actor.Attributes.name}}' |
 	while read -r id service name; do
+		# A replayed event of a container already written down: its line stands (the container may be gone now).
+		grep -q "^$id " "$DIR/oneoff.log" 2>/dev/null && continue
 		cmd=$(docker inspect --format '{{json .Config.Cmd}}' "$id" 2>/dev/null) || cmd='?'
 		printf '%s %s %s %s\n' "$id" "$service" "$name" "$cmd" >>"$DIR/oneoff.log"
 	done
