@@ -84,9 +84,11 @@ def own_project(name, rails_port):
 
 
 def remove_project(project=None):
-    """Leave no trace of an earlier run: containers, volumes, network, files (of the tests' project by default)."""
+    """Leave no trace of a project (the tests' own by default): containers, volumes, network, its files, backups,
+    backup script and schedule, lock."""
     project = project or VARS
     project_dir = Path(project["chatwoot_project_dir"])
+    name = project["chatwoot_project_name"]
     if (project_dir / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(project_dir), "down", "--volumes", "--remove-orphans", check=False)
     sh("docker", "rm", "-f", *(f"{project['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
@@ -94,12 +96,36 @@ def remove_project(project=None):
     for vol in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume"):
         sh("docker", "volume", "rm", "-f", project[vol], check=False)
     sh("docker", "network", "rm", project["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", str(project_dir), project["chatwoot_state_dir"], *([project["chatwoot_backup_dir"]] if "chatwoot_backup_dir" in project else []))
+    sh("rm", "-rf", str(project_dir), project["chatwoot_state_dir"], project.get("chatwoot_backup_dir", f"/var/backups/chatwoot/{name}"),
+       f"/usr/local/sbin/chatwoot-backup-{name}", f"/etc/cron.d/chatwoot-backup-{name}",
+       f"/run/lock/sinapum-chatwoot/{name}.lock", f"/run/lock/sinapum-chatwoot/{name}.lock.guard")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "runs_last: run after every other test of the session (it takes the "
+                                       "tests' project down)")
+
+
+def pytest_collection_modifyitems(items):
+    # A stable sort: the order of the others, and of the last ones among themselves, stays.
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
 
 
 @pytest.fixture(scope="session")
-def first_run():
+def first_run(request):
+    # The lock script the project's backups install serves every project: it goes only if this session brought it.
+    lock_script = Path("/usr/local/sbin/chatwoot-lock")
+    lock_script_was_here = lock_script.exists()
+
+    def remove_all():
+        remove_project()
+        if not lock_script_was_here and not list(Path("/usr/local/sbin").glob("chatwoot-backup-*")):
+            lock_script.unlink(missing_ok=True)
+
     remove_project()
+    # Registered before the deploy: the project goes at the end of the session, also when the deploy or a test fails
+    # or the run is interrupted (pytest tears its fixtures down on Ctrl-C too). `make deploy`'s project is not touched.
+    request.addfinalizer(remove_all)
     run = playbook()
     assert run.rc == 0, run
     return run

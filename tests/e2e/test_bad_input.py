@@ -183,6 +183,12 @@ CATALOGUE = {
         "logs_lines_too_many": ({"chatwoot_logs_lines": 1000001}, "chatwoot_logs_lines"),
         "logs_lines_with_an_option": ({"chatwoot_logs_lines": "100 --follow"}, "chatwoot_logs_lines"),
     },
+    "playbooks/runner.yml": {
+        "runner_without_code": ({"chatwoot_runner_code": ""}, "chatwoot_runner_code"),
+        "runner_code_only_blanks": ({"chatwoot_runner_code": "  \n "}, "chatwoot_runner_code"),
+        "runner_on_a_host_without_web": ({"chatwoot_components": ["postgres", "redis"], "chatwoot_runner_code": "puts 1"},
+                                         "chatwoot_components"),
+    },
     "playbooks/remove.yml": {
         "remove_data_without_confirmation": ({"chatwoot_remove_data": True}, "chatwoot_remove_data_confirm"),
         "remove_data_confirms_another_project": ({"chatwoot_remove_data": True, "chatwoot_remove_data_confirm": "chatwoot"},
@@ -298,7 +304,7 @@ def test_the_catalogue_covers_every_entry_point_with_thirty_cases_or_more():
     assert {Path(pb).name for pb in CATALOGUE} == playbooks, "an entry point without bad input cases"
 
 
-@pytest.mark.promise("Bad input is refused before anything on the host changes, with a message naming the variable.")
+@pytest.mark.promise("bad_input_refused")
 @pytest.mark.parametrize("playbook,case", CASES)
 def test_bad_input_stops_before_the_host_is_touched(catalogue, playbook, case):  # pylint: disable=redefined-outer-name
     reports, host, paths = catalogue
@@ -315,7 +321,7 @@ def test_bad_input_stops_before_the_host_is_touched(catalogue, playbook, case): 
     assert paths[1] == paths[0], "a path named by a case appeared or went"
 
 
-@pytest.mark.promise("Bad input is refused before anything on the host changes, with a message naming the variable.")
+@pytest.mark.promise("bad_input_refused")
 @pytest.mark.parametrize("extra,named", [("chatwoot_rails_port=70000", "chatwoot_rails_port"),
                                          ("chatwoot_version=latest", "chatwoot_allow_floating_tag")])
 def test_bad_input_on_the_command_line_stops_the_whole_site_yml(first_run, extra, named):  # pylint: disable=unused-argument

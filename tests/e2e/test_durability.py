@@ -76,7 +76,7 @@ def wait_healthy(timeout=120):
         time.sleep(3)
 
 
-@pytest.mark.promise("Rows and files are identical (checksums) after every container of the stack is restarted.")
+@pytest.mark.promise("restart_keeps_data")
 def test_rows_and_files_survive_a_restart_of_every_container(first_run):
     seed()
     before = fingerprint()
@@ -85,8 +85,7 @@ def test_rows_and_files_survive_a_restart_of_every_container(first_run):
     assert fingerprint() == before
 
 
-@pytest.mark.promise("Rows and files are identical (checksums) after the stack is taken down (docker compose down) "
-                     "and deployed again; a lock left by a run that died is taken over at once.")
+@pytest.mark.promise("redeploy_keeps_data")
 def test_rows_and_files_survive_a_redeploy_and_a_dead_runs_lock_is_taken_over(first_run):
     seed()
     before = fingerprint()

@@ -52,7 +52,9 @@ def remove():
     sh("docker", "rm", "-f", PG, REDIS, *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")), check=False)
     sh("docker", "volume", "rm", "-f", EV["chatwoot_storage_volume"], check=False)
     sh("docker", "network", "rm", NETWORK, check=False)
-    sh("rm", "-rf", str(PROJECT), str(STATE))
+    # The lock's guard file outlives every run (roles/chatwoot/files/chatwoot-lock.sh): the tests' own goes too.
+    sh("rm", "-rf", str(PROJECT), str(STATE),
+       f"/run/lock/sinapum-chatwoot/{EV['chatwoot_project_name']}.lock.guard")
 
 
 def project_containers():
@@ -116,8 +118,7 @@ def external(tmp_path_factory):
     remove()
 
 
-@pytest.mark.promise("A verifying sslmode for an external Postgres without the CA that signed its certificate is "
-                     "refused before anything changes.")
+@pytest.mark.promise("a_verifying_mode_without_a_ca_is_refused_before_anything")
 def test_a_verifying_mode_without_a_ca_is_refused_before_anything_changes(external):
     run = deploy("-e", "chatwoot_external_postgres_ca_file=")
     assert run.rc != 0, run
@@ -126,8 +127,7 @@ def test_a_verifying_mode_without_a_ca_is_refused_before_anything_changes(extern
     assert not PROJECT.exists() and not STATE.exists() and project_containers() == []
 
 
-@pytest.mark.promise("A managed Postgres role without the rights Chatwoot needs stops the deploy before anything "
-                     "changes, with the statements its DBA must run.")
+@pytest.mark.promise("managed_postgres_role_without_rights_stops_the_deploy")
 def test_a_role_that_may_not_create_vector_stops_the_deploy_with_the_dba_statements(external):
     run = deploy()
     assert run.rc != 0, run
@@ -153,8 +153,7 @@ def test_a_wrong_password_stops_the_deploy_and_is_never_shown(external):
     assert not PROJECT.exists() and project_containers() == []
 
 
-@pytest.mark.promise("Web and worker run on an external Postgres and Redis, with no database of their own, and the "
-                     "database is prepared there.")
+@pytest.mark.promise("external_postgres_and_redis")
 def test_after_the_dba_statements_web_and_worker_run_on_the_external_services(external):
     # The statements the refusal named, run as the DBA would: psql, as a superuser.
     subprocess.run(["docker", "exec", "-i", PG, "psql", "-U", "postgres", "-v", "ON_ERROR_STOP=1"],
@@ -203,8 +202,7 @@ def health_module(**args):
     return json.loads(proc.stdout.split("=> ", 1)[1])
 
 
-@pytest.mark.promise("A private CA given for an external Postgres and Redis is installed on the host and trusted by "
-                     "web and worker (libpq; Ruby's OpenSSL, the system's CAs kept) and by the role's probes.")
+@pytest.mark.promise("the_private_ca_is_what_web_worker_and_the_probes_trust")
 def test_the_private_ca_is_what_web_worker_and_the_probes_trust(external):
     ca = Path(CA["file"]).read_text()
     for path in (PROJECT / "ca" / "postgres-ca.pem", PROJECT / "ca" / "redis" / "ca.pem"):

@@ -153,7 +153,7 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
     assert rc == 0, out
 
 
-@pytest.mark.promise("A database volume deleted by hand is prepared again on the next run.")
+@pytest.mark.promise("deleted_database_volume_prepared_again")
 def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     # The record of the last prepare survives in the state dir; the database it describes does not.
     sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes")
@@ -181,8 +181,7 @@ def _never_deployed_traces():
     return {"paths": paths, "containers": containers, "volumes": volumes, "network": network}
 
 
-@pytest.mark.promise("site.yml --check on a server that was never deployed exits 0, creates nothing and says what a "
-                     "real run would do.")
+@pytest.mark.promise("check_mode_on_a_server_never_deployed_creates_nothing_and")
 def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_would_do():
     import json
 

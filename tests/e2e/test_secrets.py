@@ -156,8 +156,7 @@ def every_playbook(first_run, tmp_path_factory):  # pylint: disable=redefined-ou
             "rotated": rotated, "restored": restored}
 
 
-@pytest.mark.promise("One run rotates the Postgres and Redis passwords (chatwoot_postgres_password_rotate): the servers "
-                     "take the new ones and refuse the old, .env and the secrets file hold them, and every row stays.")
+@pytest.mark.promise("a_rotation_changes_the_passwords_in_the_servers_and_keeps")
 def test_a_rotation_changes_the_passwords_in_the_servers_and_keeps_every_row(every_playbook):  # pylint: disable=redefined-outer-name
     rotated = every_playbook["rotated"]
     assert rotated["postgres"] and rotated["redis"], rotated
@@ -167,9 +166,7 @@ def test_a_rotation_changes_the_passwords_in_the_servers_and_keeps_every_row(eve
     assert rotated["data"] == every_playbook["data_before"]
 
 
-@pytest.mark.promise("A password with $, both quotes, spaces, a backslash and # (any printable text, of any length) "
-                     "opens Postgres and Redis for Chatwoot, survives a backup and restore, and a weak one is warned "
-                     "about, by name only.")
+@pytest.mark.promise("awkward_passwords_open_postgres_and_redis_and_survive")
 def test_awkward_passwords_open_postgres_and_redis_and_survive_backup_and_restore(every_playbook):  # pylint: disable=redefined-outer-name
     # Chatwoot itself: the health report (web's /api reads both, the worker's heartbeat is in Redis) and status passed.
     outputs = every_playbook["outputs"]
@@ -182,7 +179,7 @@ def test_awkward_passwords_open_postgres_and_redis_and_survive_backup_and_restor
     assert "chatwoot_postgres_password is weak" not in site
 
 
-@pytest.mark.promise("Values with quotes, $, backslashes, # and spaces reach Chatwoot exactly as written.")
+@pytest.mark.promise("awkward_values_reach_chatwoot")
 def test_awkward_values_reach_chatwoot_unchanged(every_playbook):  # pylint: disable=redefined-outer-name
     for service, env in every_playbook["seen"].items():
         got = {name: env.get(name) for name in EXPECTED}
@@ -191,7 +188,7 @@ def test_awkward_values_reach_chatwoot_unchanged(every_playbook):  # pylint: dis
     assert "SMTP_PASSWORD" not in every_playbook["after_restore"]
 
 
-@pytest.mark.promise("No generated secret appears in any playbook's output, even at -vvv with --diff.")
+@pytest.mark.promise("no_secret_in_output")
 def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: disable=redefined-outer-name
     generated = secrets()
     assert len(generated) == 6
@@ -199,8 +196,7 @@ def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: dis
         assert not leaks(out, generated), f"{playbook} printed {leaks(out, generated)}"
 
 
-@pytest.mark.promise("No secret appears in the containers' logs, nor in any file the runs left in /tmp, ~/.ansible, "
-                     "~/.ansible_async or the checkout.")
+@pytest.mark.promise("no_secret_in_the_logs_or_the_files_runs_leave_behind")
 def test_no_secret_in_the_logs_or_the_files_runs_leave_behind(every_playbook):  # pylint: disable=redefined-outer-name
     generated = secrets()
     # The names found, never the text: a failing assertion must not print the secrets it found.
@@ -218,7 +214,7 @@ def test_no_secret_in_the_logs_or_the_files_runs_leave_behind(every_playbook):  
         assert not found, f"{path} holds {found}"
 
 
-@pytest.mark.promise("Secrets live only in .env, the secrets file, the backup's copy and the containers' environment.")
+@pytest.mark.promise("secrets_only_where_they_belong")
 def test_no_secret_outside_env_the_secrets_file_and_the_backup_copy(every_playbook):  # pylint: disable=redefined-outer-name
     generated = secrets()
     assert not leaks(every_playbook["compose"], generated), "the compose file holds a secret"
@@ -244,7 +240,7 @@ def test_no_secret_outside_env_the_secrets_file_and_the_backup_copy(every_playbo
         assert leaks(path.read_text(), generated), f"{path} should hold the secrets"
 
 
-@pytest.mark.promise("The files that hold secrets are root's alone.")
+@pytest.mark.promise("secret_files_root_only")
 def test_secret_files_are_root_only(every_playbook):  # pylint: disable=redefined-outer-name
     def mode(path):
         st = path.stat()

@@ -34,8 +34,7 @@ def started_at(entry):
     return datetime.fromisoformat(stamp)
 
 
-@pytest.mark.promise("A client on the shared network that connects to the worker's alive port and sends nothing "
-                     "does not make a working worker unhealthy.")
+@pytest.mark.promise("a_silent_client_on_the_network_does_not_hold_the_workers")
 def test_a_silent_client_on_the_network_does_not_hold_the_workers_healthcheck(first_run):  # pylint: disable=unused-argument
     image = sh("docker", "inspect", "-f", "{{.Config.Image}}", WORKER).stdout.strip()
     check = json.loads(sh("docker", "inspect", "-f", "{{json .Config.Healthcheck.Test}}", WORKER).stdout)
@@ -65,7 +64,7 @@ def test_a_silent_client_on_the_network_does_not_hold_the_workers_healthcheck(fi
         sh("docker", "rm", "-f", client, check=False)
 
 
-@pytest.mark.promise("A job running when Compose recreates the worker is finished, not lost.")
+@pytest.mark.promise("a_job_running_when_the_worker_is_recreated_is_finished_not")
 def test_a_job_running_when_the_worker_is_recreated_is_finished_not_lost(first_run):  # pylint: disable=unused-argument
     marker = f"e2e-{uuid.uuid4().hex[:8]}"
     before = container_ids()["sidekiq"]

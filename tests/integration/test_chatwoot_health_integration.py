@@ -61,8 +61,7 @@ def test_env_file_credentials_never_leak_through_ansible(tmp_path, pg, redis_pw,
     assert result['healthy'] is True, result['msg']
 
 
-@pytest.mark.promise("A wrong Redis password is named: Chatwoot's /api reads queue_services failing (redis-rb maps "
-                     "WRONGPASS to CannotConnectError) and the health check adds what its own redis probe was told.")
+@pytest.mark.promise("wrong_redis_password_through_ansible")
 def test_wrong_redis_password_through_ansible(pg, redis_pw, sidekiq, web):
     # the whole deployment has the wrong password: /api answers 200 with queue_services failing, AUTH is refused
     app = web('real', pg_port=pg.port, redis_port=redis_pw.port, redis_password='wrong-S3cret-Guess')
@@ -162,9 +161,7 @@ LAZY_WORDS = ("/api reports data_services failing (with this Host, FRONTEND_URL'
               "web that reads failing while PostgreSQL is fine; see web_host)")
 
 
-@pytest.mark.promise("On a fresh web with a healthy database the health check is healthy with its default options: it "
-                     "asks /api with a Host that Chatwoot looks up in its portals table, so that a query connects "
-                     "the request's connection first; FRONTEND_URL's host would read data_services failing.")
+@pytest.mark.promise("fresh_web_with_a_healthy_database_is_healthy_with_the")
 def test_fresh_web_with_a_healthy_database_is_healthy_with_the_default_host(own_pg, redis_pw, web, tmp_path):
     app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
               frontend_url=FRONTEND_URL)
@@ -186,8 +183,7 @@ def test_fresh_web_with_a_healthy_database_is_healthy_with_the_default_host(own_
     assert result['healthy'] is True, result['msg']
 
 
-@pytest.mark.promise("When FRONTEND_URL names the address the health check reaches the web on, it asks /api with a "
-                     "Host Chatwoot does not take as its own, so that the check still means what it says.")
+@pytest.mark.promise("frontend_url_on_the_probes_own_address")
 def test_frontend_url_on_the_probes_own_address(own_pg, redis_pw, web, tmp_path):
     port = hs.free_port()
     app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD, port=port,
@@ -201,8 +197,7 @@ def test_frontend_url_on_the_probes_own_address(own_pg, redis_pw, web, tmp_path)
     assert [headers['Host'] for path, headers in app.requests] == ['chatwoot-health.invalid'] * 2
 
 
-@pytest.mark.promise("With PostgreSQL down the health check reports /api's 500 and names the postgres probe's "
-                     "failure; once PostgreSQL is back it is healthy again at once.")
+@pytest.mark.promise("postgres_down_is_a_500_named_by_the_postgres_probe_and_back")
 def test_postgres_down_is_a_500_named_by_the_postgres_probe_and_back_is_healthy(own_pg, redis_pw, web, tmp_path):
     app = web('real', pg_port=own_pg.port, redis_port=redis_pw.port, redis_password=REDIS_PASSWORD,
               frontend_url=FRONTEND_URL)

@@ -50,7 +50,7 @@ def check(tmp_path, stack, env_lines):
     return result
 
 
-@pytest.mark.promise("With Redis Sentinel, the health check probes the master the sentinels name, as Chatwoot does.")
+@pytest.mark.promise("the_master_the_sentinels_name_is_probed")
 def test_the_master_the_sentinels_name_is_probed(tmp_path, sentinel_stack):
     refused = hs.free_port()  # Chatwoot goes on to the next sentinel when one does not answer
     result = check(tmp_path, sentinel_stack, [

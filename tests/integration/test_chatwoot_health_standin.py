@@ -117,8 +117,7 @@ def test_whole_stack_is_healthy_through_ansible(stack):
     assert process['expired'] is False and sidekiq['status'] == 'ok'
 
 
-@pytest.mark.promise("A fresh web with a healthy database is healthy at the first attempt with the health check's "
-                     "default options, FRONTEND_URL being the public name (the deploy's health gate passes).")
+@pytest.mark.promise("fresh_web_is_healthy_with_the_default_options")
 def test_fresh_web_is_healthy_with_the_default_options(stack):
     result = stack['fresh_web']
     assert result['healthy'] is True, result['msg']
@@ -149,8 +148,7 @@ def test_stopped_worker_container_is_reported_at_once(stack):
         hs.docker('start', stack['names']['worker'])
 
 
-@pytest.mark.promise("A fresh web whose FRONTEND_URL is the very address the health check reaches it on is healthy "
-                     "at the first attempt: the check asks /api with a Host Chatwoot does not take as its own.")
+@pytest.mark.promise("fresh_web_whose_frontend_url_is_the_probes_address")
 def test_fresh_web_whose_frontend_url_is_the_probes_address(stack, tmp_path):
     # as the local inventory and the e2e deploys are (FRONTEND_URL http://127.0.0.1:<published port>)
     port = hs.free_port()

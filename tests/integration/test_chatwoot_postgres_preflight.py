@@ -87,8 +87,7 @@ def test_an_application_role_is_ready_where_the_dba_created_every_extension(pg17
     assert all(result['extensions'][name]['installed'] for name in EXTENSIONS), result
 
 
-@pytest.mark.promise("A managed Postgres role that cannot create every extension Chatwoot's schema enables is told the "
-                     "exact statements its DBA runs.")
+@pytest.mark.promise("dba_statements_for_a_managed_postgres")
 def test_extensions_the_role_may_not_create_are_the_dba_statements(pg17):
     result = ask(pg17, 'app_plain', 'novector_db')
     assert result['ready'] is False

@@ -61,7 +61,7 @@ def suite(tmp_path):
     return tmp_path
 
 
-@pytest.mark.promise("Under CI a test that cannot run for want of its server fails the run instead of skipping.")
+@pytest.mark.promise("under_ci_a_skip_fails")
 @pytest.mark.parametrize('value', ['true', 'TRUE', '1'])
 def test_under_ci_a_skip_fails(suite, value):
     proc = run_pytest(suite, value)

@@ -96,7 +96,7 @@ def test_queue_latency_retry_dead_and_listed_queues(own_sidekiq):
     assert probe(redis, queue_latency_threshold=5000)['status'] == 'ok'
 
 
-@pytest.mark.promise("An orphan job in sidekiq_alive's own queue does not make a working worker unhealthy.")
+@pytest.mark.promise("sidekiq_alive_queues_are_reported_but_left_out_of_the")
 def test_sidekiq_alive_queues_are_reported_but_left_out_of_the_latency_verdict(own_sidekiq):
     # sidekiq_alive 2.5.0 (Chatwoot 4.5.0 and later) keeps a queue "sidekiq-alive-<HOSTNAME>" per worker
     # (SidekiqAlive.current_queue, config.queue_prefix); after an unclean stop its job there is left to age.

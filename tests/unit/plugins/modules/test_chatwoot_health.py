@@ -272,8 +272,7 @@ def test_chatwoots_own_hosts_come_from_the_env_file(tmp_path):
     assert _settings(components=['web'], env_file=str(env))['web_chatwoot_hosts'] == (None, None)
 
 
-@pytest.mark.promise("The health wait stops at once on a verdict waiting cannot change (a configuration drift: a "
-                     "refused password, a password given to a Redis that has none, a missing extension) and says so.")
+@pytest.mark.promise("wait_stops_at_once_on_a_drift")
 @pytest.mark.parametrize('case', ['redis wrong password', 'redis without a password', 'postgres wrong password',
                                   'postgres without vector'])
 def test_wait_stops_at_once_on_a_drift(case, pg, redis_pw, redis_nopw):

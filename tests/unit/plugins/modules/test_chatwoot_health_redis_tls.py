@@ -79,8 +79,7 @@ def test_verify_mode_none_in_the_env_file_turns_verification_off(tmp_path, redis
     assert redis['status'] == 'failing' and redis['tls_verified'] is True
 
 
-@pytest.mark.promise("The health check verifies a rediss:// certificate exactly when Chatwoot does, with a private CA "
-                     "given as a file on the host.")
+@pytest.mark.promise("a_private_ca_file_verifies_the_server")
 def test_a_private_ca_file_verifies_the_server(tmp_path, pki, redis_tls):
     result, failed, redis = check(env_file(tmp_path, redis_tls), redis_tls, redis_ca_file=pki['ca'][0])
     assert redis['status'] == 'ok', redis['reason']

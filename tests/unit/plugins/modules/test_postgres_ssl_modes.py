@@ -32,8 +32,7 @@ def preflight(pg, host='127.0.0.1', **options):
     return run_module(args, 'chatwoot_postgres_preflight')
 
 
-@pytest.mark.promise("The health check and the external Postgres preflight verify the server's certificate with "
-                     "the given CA in libpq's verify-ca and verify-full modes, host name included for verify-full.")
+@pytest.mark.promise("health_verifies_as_libpq_does")
 def test_health_verifies_as_libpq_does(tls_pg):
     result, failed = health(tls_pg, postgres_ssl_mode='verify-ca', postgres_ca_file=tls_pg.ca)
     assert result['healthy'] is True, result['msg']
