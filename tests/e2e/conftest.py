@@ -82,9 +82,16 @@ def remove_project():
     sh("rm", "-rf", str(project_dir), VARS["chatwoot_state_dir"])
 
 
+def local_image_refs():
+    """Every repository:tag this engine holds."""
+    return set(sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split())
+
+
 @pytest.fixture(scope="session")
 def first_run():
     remove_project()
+    images_before = local_image_refs()
     run = playbook()
+    run.images_held_before = images_before
     assert run.rc == 0, run
     return run

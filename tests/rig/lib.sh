@@ -108,6 +108,38 @@ debian_mirror() {
 		die "no enabled 'deb' source for $codename with component main in $list or $parts/: set SINAPUM_RIG_DEBIAN_MIRROR"
 }
 
+# rig_registry_images: "LOCAL-IMAGE REGISTRY-REF" for every image the rig serves from its registry, under the
+# official images' repository paths (the roles pull "pgvector/pgvector", "redis", "chatwoot/chatwoot", ...).
+rig_registry_images() {
+	printf '%s %s\n' \
+		sinapum-rig/pgvector:pg17 "$RIG_REGISTRY/pgvector/pgvector:pg17" \
+		sinapum-rig/redis:8 "$RIG_REGISTRY/redis:8" \
+		sinapum-rig/postgres:17 "$RIG_REGISTRY/postgres:17" \
+		sinapum-rig/caddy:2.6 "$RIG_REGISTRY/caddy:2.6"
+	local build tag
+	for build in "${RIG_STANDIN_VERSIONS[@]}"; do
+		tag=$(standin_tag "$build")
+		image_exists "sinapum-rig/chatwoot-standin:$tag" &&
+			echo "sinapum-rig/chatwoot-standin:$tag $RIG_REGISTRY/chatwoot/chatwoot:$tag"
+	done
+	return 0
+}
+
+RIG_MANIFEST_TYPES=application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json
+
+# registry_image_id REGISTRY-REF: the ID of the image the rig's registry serves under that tag (its manifest's
+# config digest, which is the image ID an engine gives it); empty when the registry lacks the tag.
+registry_image_id() {
+	local ref=${1#"$RIG_REGISTRY"/}
+	curl -fsS -H "Accept: $RIG_MANIFEST_TYPES" "http://$RIG_REGISTRY/v2/${ref%:*}/manifests/${ref##*:}" 2>/dev/null |
+		tr -d ' \t\r\n' | grep -o '"config":{[^}]*}' | grep -o 'sha256:[0-9a-f]\{64\}' || true
+}
+
+# containers_image_refs: the image reference every container on this engine was created from, one a line.
+containers_image_refs() {
+	docker ps -aq | xargs -r docker container inspect -f '{{.Config.Image}}'
+}
+
 die() {
 	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
 	exit 1
