@@ -57,6 +57,7 @@ function pick(uris, suites, comps,    n, i, u, s, c, uri) {
 	for (i = 1; i <= n; i++) if (u[i] ~ /^(https?|ftp|file):\/\//) { print u[i]; exit }
 }'
 # One-line: deb [options] URI SUITE COMPONENT..., "#" to the end of a line is a comment.
+# shellcheck disable=SC2016  # awk's own $fields
 APT_ONE_LINE_AWK=$APT_PICK_AWK'
 {
 	sub(/#.*/, "")
@@ -68,6 +69,7 @@ APT_ONE_LINE_AWK=$APT_PICK_AWK'
 	pick(uri, suite, comps)
 }'
 # deb822: paragraphs of "Field: value", a line starting with a blank continues the field before it.
+# shellcheck disable=SC2016  # awk's own $fields
 APT_DEB822_AWK=$APT_PICK_AWK'
 BEGIN { RS = ""; FS = "\n" }
 {
