@@ -4,11 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
+# The second controller (tests/controller-newest) installs tests/requirements-newest.txt instead.
+requirements=${REQUIREMENTS:-tests/requirements.txt}
 stamp="$venv/.requirements.sha256"
-want=$(sha256sum tests/requirements.txt | cut -d' ' -f1)
+want=$(sha256sum "$requirements" | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r tests/requirements.txt
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
   echo "$want" > "$stamp"
 fi
 # ansible-test sanity checks the shell scripts with shellcheck, a Debian package rather than a Python one.
