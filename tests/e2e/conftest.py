@@ -111,6 +111,11 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
 
 
+def local_image_refs():
+    """Every repository:tag this engine holds."""
+    return set(sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split())
+
+
 @pytest.fixture(scope="session")
 def first_run(request):
     # The lock script the project's backups install serves every project: it goes only if this session brought it.
@@ -126,6 +131,8 @@ def first_run(request):
     # Registered before the deploy: the project goes at the end of the session, also when the deploy or a test fails
     # or the run is interrupted (pytest tears its fixtures down on Ctrl-C too). `make deploy`'s project is not touched.
     request.addfinalizer(remove_all)
+    images_before = local_image_refs()
     run = playbook()
+    run.images_held_before = images_before
     assert run.rc == 0, run
     return run

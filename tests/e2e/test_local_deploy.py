@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`ansible-playbook site.yml` on this machine: deploy, idempotence, check mode, restarts, data, bad input, secrets."""
+import json
 import os
 import socket
 import stat
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -20,6 +22,27 @@ def test_first_run_leaves_chatwoot_healthy(first_run):
     assert status == 200
     assert body["data_services"] == "ok" and body["queue_services"] == "ok", body
     assert http_json("/health") == (200, {"status": "woot"})
+
+
+@pytest.mark.promise("The local deploy pulls its images from the local registry, as an air-gapped site pulls from its "
+                     "own: what the host lacks is pulled, and every container runs the image the registry serves.")
+def test_first_run_pulled_its_images_from_the_registry(first_run):
+    registry = "127.0.0.1:5000"  # inventories/local
+    refs = {s: sh("docker", "inspect", "-f", "{{.Config.Image}}", c).stdout.strip() for s, c in CONTAINERS.items()}
+    assert all(ref.startswith(f"{registry}/") for ref in refs.values()), refs
+    pull = first_run.out.split("Pull the images]", 1)[1].split("TASK [", 1)[0]
+    # The rig leaves them only in the registry (tests/rig/selftest.sh checks it): the host holds them only when
+    # a deployment pulled them before.
+    lacking = set(refs.values()) - first_run.images_held_before
+    assert ("changed: [localhost]" if lacking else "skipping: [localhost]") in pull, (lacking, pull)
+    for service, ref in refs.items():
+        path, tag = ref.removeprefix(f"{registry}/").rsplit(":", 1)
+        request = urllib.request.Request(f"http://{registry}/v2/{path}/manifests/{tag}", headers={
+            "Accept": "application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            served = json.loads(resp.read())["config"]["digest"]
+        running = sh("docker", "inspect", "-f", "{{.Image}}", CONTAINERS[service]).stdout.strip()
+        assert running == served, f"{service} runs {running}, the registry serves {served} as {ref}"
 
 
 def test_first_run_prepared_the_database(first_run):

@@ -45,6 +45,7 @@ start sinapum-rig/redis:8 "$IMAGES_DIR/redis"
 start sinapum-rig/registry:2 "$IMAGES_DIR/registry"
 start sinapum-rig/server:trixie "$IMAGES_DIR/server"
 start sinapum-rig/caddy:2.6 "$IMAGES_DIR/caddy"
+start sinapum-rig/controller:trixie "$IMAGES_DIR/controller"
 standin() { # VERSION[:FAULT]
 	local args
 	mapfile -t args < <(standin_build_args "$1")
