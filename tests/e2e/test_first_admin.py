@@ -11,7 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import CONTAINERS, VARS, playbook, psql, redis_cli, remove_project, secrets, sh
+from conftest import CONTAINERS, VARS, own_project, playbook, psql, redis_cli, remove_project, secrets, sh
 
 ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"
 ADMIN = VARS["chatwoot_admin_email"]
@@ -152,12 +152,8 @@ def test_admin_secrets_never_printed(first_run):  # pylint: disable=unused-argum
 
 
 HAND = {**{k: v for k, v in VARS.items() if k not in ("chatwoot_admin_email", "chatwoot_account_name")},
-        "chatwoot_project_dir": "/opt/chatwoot-e2e-hand", "chatwoot_project_name": "chatwoot-e2e-hand",
-        "chatwoot_state_dir": "/var/lib/sinapum-chatwoot/chatwoot-e2e-hand", "chatwoot_container_prefix": "e2e_hand_chatwoot",
-        "chatwoot_network_name": "e2e_hand_chatwoot_net", "chatwoot_postgres_volume": "e2e_hand_chatwoot_postgres_data",
-        "chatwoot_redis_volume": "e2e_hand_chatwoot_redis_data", "chatwoot_storage_volume": "e2e_hand_chatwoot_storage_data",
-        "chatwoot_rails_port": 13201, "chatwoot_postgres_port": 15535, "chatwoot_redis_port": 16481,
-        "chatwoot_frontend_url": "http://127.0.0.1:13201", "chatwoot_admin_email": ""}
+        **own_project("hand", 13201), "chatwoot_postgres_port": 15535, "chatwoot_redis_port": 16481,
+        "chatwoot_admin_email": ""}
 
 
 @pytest.fixture(name="hand_project")

@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # Cases of tests/standin/selftest.sh (sourced by it, with its helpers): the first administrator, the onboarding form,
 # the installation settings and platform apps, each as Chatwoot 4.15.1's source has it (README.md's table names the
-# source file of each). Its own database (cw_admin) and Redis database (1), so the earlier cases' keys do not mix in.
+# source file of each). Its own database (cw_admin) and Redis database (10; the worker cases use 1 to 9), so the earlier cases' keys do not mix in.
 
 # Single-quoted Ruby and regexes are meant literally.
 # shellcheck disable=SC2016
-ADMIN_ENV=("${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_admin -e "REDIS_URL=redis://$REDIS:6379/1")
-arcli() { rcli -n 1 "$@"; }
+ADMIN_ENV=("${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_admin -e "REDIS_URL=redis://$REDIS:6379/10")
+arcli() { rdb 10 "$@"; }
 runner() { app "$IMG" -i "${ADMIN_ENV[@]}" -- bundle exec rails runner - ; }
 
 say "production seeds: installation settings from config/installation_config.yml, not from the environment"

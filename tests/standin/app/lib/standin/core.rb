@@ -6,6 +6,7 @@
 require "json"
 require "uri"
 require "socket"
+require_relative "config_yaml"
 
 module Standin
   APP_ROOT = File.expand_path("../..", __dir__)
@@ -121,9 +122,10 @@ module Standin
     config = {
       host: ENV.fetch("POSTGRES_HOST", "localhost"),
       port: ENV.fetch("POSTGRES_PORT", "5432"),
-      user: ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres"),
-      password: ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : ""),
-      dbname: ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}"))
+      # Read back from database.yml's double quotes (config_yaml.rb).
+      user: ConfigYaml.database_yml(ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres")),
+      password: ConfigYaml.database_yml(ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : "")),
+      dbname: ConfigYaml.database_yml(ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}")))
     }
     url = present(ENV["DATABASE_URL"])
     config.merge!(parse_database_url(url)) if url
@@ -218,6 +220,26 @@ module Standin
   def redis
     require "redis"
     Redis.new(redis_config)
+  end
+
+  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" over the connection
+  # config/cable.yml describes: url and password read as YAML (config_yaml.rb), and ssl_params' verify_mode
+  # Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1: VERIFY_NONE only when REDIS_OPENSSL_VERIFY_MODE
+  # is exactly "none"); not Redis::Config's connection. redis-client, under the redis gem ActionCable uses, decides
+  # the password (the given one, else the URL's).
+  def broadcast(stream, message)
+    require "redis-client"
+    require "openssl"
+    verify = ENV["REDIS_OPENSSL_VERIFY_MODE"] == "none" ? OpenSSL::SSL::VERIFY_NONE : OpenSSL::SSL::VERIFY_PEER
+    url = ConfigYaml.cable_yml(ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379"))
+    options = { url: url, password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])) }.compact
+    options[:ssl_params] = { verify_mode: verify } if url.start_with?("rediss://")
+    client = RedisClient.config(**options, protocol: 2).new_client
+    begin
+      client.call("PUBLISH", "chatwoot_#{env}_action_cable:#{stream}", message)
+    ensure
+      client.close
+    end
   end
 
   ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"
