@@ -152,7 +152,7 @@ def test_admin_secrets_never_printed(first_run):  # pylint: disable=unused-argum
 
 
 HAND = {**{k: v for k, v in VARS.items() if k not in ("chatwoot_admin_email", "chatwoot_account_name")},
-        **own_project("hand", 13201), "chatwoot_postgres_port": 15535, "chatwoot_redis_port": 16481,
+        **own_project("hand", 13501), "chatwoot_postgres_port": 15501, "chatwoot_redis_port": 16501,
         "chatwoot_admin_email": ""}
 
 
