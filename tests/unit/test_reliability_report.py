@@ -31,6 +31,13 @@ def run(tmp_path, *args):
     return rc, out.read_text()
 
 
+@pytest.fixture(autouse=True)
+def outside_a_run(monkeypatch):
+    # tests/run exports what it has run so far for the report stage; these cases judge a whole run's records.
+    monkeypatch.delenv("SINAPUM_RUN_SINCE", raising=False)
+    monkeypatch.delenv("SINAPUM_RUN_STAGES", raising=False)
+
+
 @pytest.fixture
 def records(tmp_path):
     directory = tmp_path / "records"
