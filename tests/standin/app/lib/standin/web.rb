@@ -80,7 +80,7 @@ module Standin
       when "/api" then get ? switch_locale(request) { api_status } : not_found
       when "/cable" then cable(request)
       when "/" then get ? root(request) : not_found
-      when "/installation/onboarding" then onboarding_route(request)
+      when "/installation/onboarding" then switch_locale(request) { onboarding_route(request) }
       when "/app/login" then get ? html(200, "Chatwoot (TEST DOUBLE): login page") : not_found
       else not_found
       end
