@@ -13,17 +13,9 @@ require_relative "config_yaml"
 # connection_url_resolver.rb, URI::Parser.new), so Chatwoot takes a host with an underscore, e.g. Compose's
 # chatwoot_postgres. Debian's Ruby 3.3 ships uri 0.13, whose URI::Parser is RFC 2396's and refuses that host
 # ("does not accept registry part"): the stand-in takes uri 1's choice.
-# uri 1's RFC3986_Parser also escapes and unescapes as RFC 2396's did (the resolver unescapes every part with it).
 if Gem::Version.new(URI::VERSION) < Gem::Version.new("1.0.0")
-  module URI
-    class RFC3986_Parser # rubocop:disable Naming/ClassAndModuleCamelCase
-      %i[escape unescape].each do |name|
-        define_method(name) { |*args| RFC2396_Parser.new.public_send(name, *args) } unless method_defined?(name)
-      end
-    end
-    remove_const(:Parser)
-    Parser = RFC3986_Parser
-  end
+  URI.send(:remove_const, :Parser)
+  URI::Parser = URI::RFC3986_Parser
 end
 
 module Standin
