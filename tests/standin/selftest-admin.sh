@@ -20,13 +20,6 @@ expect_eq "INSTALLATION_NAME seeded Chatwoot and locked" \
 	'"--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nvalue: Chatwoot\n" true'
 expect_eq "the onboarding key is set" "$(arcli GET alfred:CHATWOOT_INSTALLATION_ONBOARDING)" true
 
-say "DATABASE_URL whose host has an underscore (Compose's service names), read by the real ActiveRecord"
-app "$IMG" "${ADMIN_ENV[@]}" --add-host "chatwoot_postgres:$(ip_of "$PG")" -e POSTGRES_PASSWORD= \
-	-e "DATABASE_URL=postgresql://chatwoot:$PG_PASS@chatwoot_postgres:5432/cw_admin" -- \
-	bundle exec rails runner 'puts InstallationConfig.where(name: "ENABLE_ACCOUNT_SIGNUP").count'
-expect_eq "the models connect through DATABASE_URL with host chatwoot_postgres (uri 1.1.1's URI::Parser, RFC 3986)" \
-	"$OUT" 1
-
 say "rails runner - reads the code from standard input"
 runner <<<'puts [1, 2].sum'
 expect_eq "rails runner - evaluates standard input" "$OUT" 3

@@ -8,16 +8,6 @@ require "uri"
 require "socket"
 require_relative "config_yaml"
 
-# Chatwoot's Gemfile.lock @ v4.15.1 pins uri 1.1.1, where URI::Parser is the RFC 3986 parser (uri 1.0.0,
-# lib/uri/common.rb). Rails parses DATABASE_URL with it (activerecord database_configurations/
-# connection_url_resolver.rb, URI::Parser.new), so Chatwoot takes a host with an underscore, e.g. Compose's
-# chatwoot_postgres. Debian's Ruby 3.3 ships uri 0.13, whose URI::Parser is RFC 2396's and refuses that host
-# ("does not accept registry part"): the stand-in takes uri 1's choice.
-if Gem::Version.new(URI::VERSION) < Gem::Version.new("1.0.0")
-  URI.send(:remove_const, :Parser)
-  URI::Parser = URI::RFC3986_Parser
-end
-
 module Standin
   APP_ROOT = File.expand_path("../..", __dir__)
   BUILD_FILE = File.join(APP_ROOT, "config", "standin_build.json")
