@@ -338,8 +338,10 @@ start "$RUN_ID-pgverify" "$IMG" "${ENV_OK[@]}" -e PGSSLMODE=verify-full "${RAILS
 start "$RUN_ID-pgverifyca" "$IMG" "${ENV_OK[@]}" "${CA[@]}" -e PGSSLMODE=verify-full -e PGSSLROOTCERT=/ca/ca.pem \
 	"${RAILS_SH[@]}" -- sh -c 'echo EXEC; sleep 600'
 sleep 6
-if running "$RUN_ID-webwait" && logs "$RUN_ID-webwait" | grep -q 'Waiting for postgres' &&
-	! logs "$RUN_ID-webwait" | grep -q 'Booting'; then
+# Read once, then searched: under pipefail, grep -q leaving early would fail a pipe from a log that keeps growing.
+webwait_log=$(logs "$RUN_ID-webwait")
+if running "$RUN_ID-webwait" && grep -q 'Waiting for postgres' <<<"$webwait_log" &&
+	! grep -q 'Booting' <<<"$webwait_log"; then
 	pass "rails.sh keeps looping on pg_isready while Postgres is absent"
 else
 	fail "rails.sh keeps looping on pg_isready while Postgres is absent ($(excerpt "$(logs "$RUN_ID-webwait")"))"
