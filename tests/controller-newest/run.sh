@@ -27,6 +27,15 @@ elif [[ ! -e $venv ]]; then
 	mkdir "$venv"
 fi
 mounts=(-v "$REPO_DIR:$REPO_DIR:ro" -v "$cache/venv-python$python:$venv")
+# What the steps write (the unit tests' JUnit file) goes to a directory of this stage's own, writable, at its own
+# path too: the first controller's files in tests/output stay its own.
+output=$REPO_DIR/tests/output/newest
+mkdir -p "$output"
+mounts+=(-v "$output:$output")
+# Chatwoot's source, which a unit test compares the role's list of Chatwoot's variables with (tests/unit/roles/
+# test_known_env.py): without it that test skips, and under CI=true a skip fails.
+source=${CHATWOOT_SOURCE:-/work/chatwoot-4.15.1}
+[[ ! -d $source ]] || mounts+=(-v "$source:$source:ro" -e CHATWOOT_SOURCE="$source")
 git_common=$(git -C "$REPO_DIR" rev-parse --path-format=absolute --git-common-dir)
 [[ $git_common == "$REPO_DIR"/* ]] || mounts+=(-v "$git_common:$git_common:ro")
 
@@ -38,4 +47,4 @@ docker run --rm --name "$CONTAINER" --network host \
 	-v "$cache/ansible-test:/root/.ansible/test" -v "$cache/pip:/root/.cache/pip" \
 	"${mounts[@]}" -w "$REPO_DIR" -e VENV="$venv" \
 	-e CI -e HTTP_PROXY -e HTTPS_PROXY -e NO_PROXY -e http_proxy -e https_proxy -e no_proxy \
-	-e NEWEST_STEPS "$IMAGE" tests/controller-newest/inside.sh "$@"
+	-e NEWEST_STEPS -e NEWEST_OUTPUT="$output" "$IMAGE" tests/controller-newest/inside.sh "$@"
