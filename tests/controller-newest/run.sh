@@ -32,10 +32,6 @@ mounts=(-v "$REPO_DIR:$REPO_DIR:ro" -v "$cache/venv-python$python:$venv")
 output=$REPO_DIR/tests/output/newest
 mkdir -p "$output"
 mounts+=(-v "$output:$output")
-# Chatwoot's source, which a unit test compares the role's list of Chatwoot's variables with (tests/unit/roles/
-# test_known_env.py): without it that test skips, and under CI=true a skip fails.
-source=${CHATWOOT_SOURCE:-/work/chatwoot-4.15.1}
-[[ ! -d $source ]] || mounts+=(-v "$source:$source:ro" -e CHATWOOT_SOURCE="$source")
 git_common=$(git -C "$REPO_DIR" rev-parse --path-format=absolute --git-common-dir)
 [[ $git_common == "$REPO_DIR"/* ]] || mounts+=(-v "$git_common:$git_common:ro")
 
