@@ -10,7 +10,8 @@ stamp="$venv/.requirements.sha256"
 want=$(sha256sum "$requirements" | cut -d' ' -f1)
 # A virtualenv's scripts name the path it was made at: one made elsewhere (a moved checkout, a cache mounted at
 # another path) has tools that cannot start, so it is made again.
-interpreter=$(head -n1 "$venv/bin/pip" 2>/dev/null | sed -n 's/^#!\([^ ]*\).*/\1/p')
+interpreter=
+[ ! -f "$venv/bin/pip" ] || interpreter=$(head -n1 "$venv/bin/pip" | sed -n 's/^#!\([^ ]*\).*/\1/p')
 if [ -n "$interpreter" ] && [ ! -x "$interpreter" ]; then
   echo "controller-setup.sh: $venv was made at another path; making it again" >&2
   python3 -m venv --clear "$venv"
