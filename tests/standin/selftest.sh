@@ -338,8 +338,10 @@ start "$RUN_ID-pgverify" "$IMG" "${ENV_OK[@]}" -e PGSSLMODE=verify-full "${RAILS
 start "$RUN_ID-pgverifyca" "$IMG" "${ENV_OK[@]}" "${CA[@]}" -e PGSSLMODE=verify-full -e PGSSLROOTCERT=/ca/ca.pem \
 	"${RAILS_SH[@]}" -- sh -c 'echo EXEC; sleep 600'
 sleep 6
-if running "$RUN_ID-webwait" && logs "$RUN_ID-webwait" | grep -q 'Waiting for postgres' &&
-	! logs "$RUN_ID-webwait" | grep -q 'Booting'; then
+# Read once, then searched: under pipefail, grep -q leaving early would fail a pipe from a log that keeps growing.
+webwait_log=$(logs "$RUN_ID-webwait")
+if running "$RUN_ID-webwait" && grep -q 'Waiting for postgres' <<<"$webwait_log" &&
+	! grep -q 'Booting' <<<"$webwait_log"; then
 	pass "rails.sh keeps looping on pg_isready while Postgres is absent"
 else
 	fail "rails.sh keeps looping on pg_isready while Postgres is absent ($(excerpt "$(logs "$RUN_ID-webwait")"))"
@@ -499,6 +501,15 @@ expect "... with the YAML syntax error" "$ERR" 'YAML syntax error occurred while
 app "$IMG" "${ENV_OK[@]}" -e POSTGRES_PASSWORD= -e "DATABASE_URL=postgres://chatwoot:pg%2Dsecret%2D1@$PG:5432/chatwoot" \
 	-- bundle exec rails runner "$SELECT_ONE"
 expect_eq "DATABASE_URL's percent-encoded password wins over an empty POSTGRES_PASSWORD" "$OUT" 1
+# Rails 7.1.5's DATABASE_URL parser is RFC 2396's: a Compose service name with "_" is no host name to it.
+UNDERSCORE_URL="DATABASE_URL=postgres://chatwoot:$PG_PASS@standin_pg:5432/chatwoot"
+app "$IMG" "${ENV_OK[@]}" -e "$UNDERSCORE_URL" -- bundle exec rails runner 'puts 1'
+expect_fails "DATABASE_URL with '_' in its host stops rails runner at boot"
+expect "... with URI::InvalidURIError" "$ERR" 'URI::InvalidURIError'
+app "$IMG" "${ENV_OK[@]}" -e "$UNDERSCORE_URL" -- timeout 20 bundle exec rails s -p 3000 -b 0.0.0.0
+expect "... and rails s" "$ERR" 'URI::InvalidURIError'
+app "$IMG" "${ENV_OK[@]}" -e "$UNDERSCORE_URL" -- timeout 20 bundle exec sidekiq -C config/sidekiq.yml
+expect "... and the Sidekiq worker" "$ERR" 'URI::InvalidURIError'
 app "$IMG" "${ENV_OK[@]}" -e "REDIS_PASSWORD=$REDIS_PASS #a YAML comment" -- bundle exec rails runner "$BROADCAST"
 expect_eq "cable.yml: ' #' in REDIS_PASSWORD starts a YAML comment (ActionCable sends what is before it)" "$OUT" broadcast
 app "$IMG" "${ENV_OK[@]}" -e "REDIS_PASSWORD='$REDIS_PASS" -- bundle exec rails runner "$BROADCAST"
