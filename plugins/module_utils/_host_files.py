@@ -82,8 +82,8 @@ def read_json_object(path, what):
     try:
         data = json.loads(raw.decode('utf-8'))
     except (ValueError, UnicodeDecodeError) as exc:
-        line = getattr(exc, 'lineno', None)
-        raise HostFileError('the %s %s is not valid JSON%s' % (what, path, (' (line %d)' % line) if line else ''))
+        where = (' (line %s)' % exc.lineno) if isinstance(exc, json.JSONDecodeError) else ''
+        raise HostFileError('the %s %s is not valid JSON%s' % (what, path, where))
     if not isinstance(data, dict):
         raise HostFileError('the %s %s holds a JSON %s, not an object' % (what, path, type(data).__name__))
     return data

@@ -302,7 +302,7 @@ lock:
   description:
     - The run lock (O(lock_file)) as C(chatwoot-lock.sh show) reads it - C(path), C(state) (V(held), V(free); empty
       without O(lock_file)), C(age) in seconds and the C(holder)'s lines (C(run), C(what), C(controller), C(pid),
-      C(user), C(started_utc)...). New: read_host.sh did not read it.
+      C(user), C(started_utc)...). New - read_host.sh did not read it.
   returned: always
   type: dict
   sample: {path: /run/lock/sinapum-chatwoot/chatwoot.lock, state: held, age: 12,
@@ -493,10 +493,11 @@ def read_host(p, no_log, which, run_command, now=time.time):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     try:
-        result = read_host(module.params, module.no_log, lambda name: module.get_bin_path(name),
-                           lambda argv: module.run_command(argv))
+        result = read_host(module.params, module.no_log, module.get_bin_path, module.run_command)
     except HostInfoError as exc:
-        module.fail_json(**dict(empty_result(module.params), msg=str(exc)))
+        failed = empty_result(module.params)
+        failed['msg'] = str(exc)
+        module.fail_json(**failed)
     if result['secrets_withheld']:
         module.warn('secrets_file %s was read but its secrets are not returned: the task has no no_log'
                     % module.params['secrets_file'])

@@ -638,11 +638,16 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
 
 
 class FakeDockerEngine(object):
-    """The Docker Engine API's GET /containers/NAME/json on a unix socket, answering from ``containers``."""
+    """The Docker Engine API on a unix socket: GET /containers/NAME/json answered from ``containers``, and any other
+    request from ``routes``, {(method, path): (status, body)} - a dict or list body is sent as JSON, bytes as they
+    are, a callable is called with the request's decoded JSON body (or None) and returns (status, body). Every
+    request is kept in ``requests`` as (method, path, JSON body or None)."""
 
-    def __init__(self, containers=None, status_override=None):
+    def __init__(self, containers=None, status_override=None, routes=None):
         self.containers = containers or {}
         self.status_override = status_override
+        self.routes = routes or {}
+        self.requests = []
         self.tmp = tempfile.mkdtemp(prefix='cw-health-docker-')
         self.socket_path = os.path.join(self.tmp, 'docker.sock')
         engine = self
@@ -656,23 +661,37 @@ class FakeDockerEngine(object):
             def address_string(self):
                 return 'unix'
 
-            def do_GET(self):  # noqa: N802
+            def _answer(self, method):
+                length = int(self.headers.get('Content-Length') or 0)
+                sent = json.loads(self.rfile.read(length).decode()) if length else None
+                engine.requests.append((method, self.path, sent))
                 parts = self.path.split('/')
                 body, status = {'message': 'page not found'}, 404
                 if engine.status_override:
                     status, body = engine.status_override, {'message': 'permission denied by test'}
-                elif len(parts) == 4 and parts[1] == 'containers' and parts[3] == 'json':
+                elif (method, self.path) in engine.routes:
+                    status, body = engine.routes[(method, self.path)]
+                    if callable(body):
+                        status, body = body(sent)
+                elif method == 'GET' and len(parts) == 4 and parts[1] == 'containers' and parts[3] == 'json':
                     name = parts[2]
                     if name in engine.containers:
                         body, status = engine.containers[name], 200
                     else:
                         body = {'message': 'No such container: %s' % name}
-                data = json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Type', 'application/vnd.docker.raw-stream' if isinstance(body, bytes)
+                                 else 'application/json')
                 self.send_header('Content-Length', str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                self._answer('GET')
+
+            def do_POST(self):  # noqa: N802
+                self._answer('POST')
 
         self.server = _UnixHTTPServer(self.socket_path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
