@@ -129,9 +129,9 @@ def test_exec_run_passes_env_apart_from_argv(fake_docker):
 
 
 def test_exec_run_refused_and_unended(fake_docker):
+    paused = 'Container paused is paused, unpause the container before exec'
     engine = fake_docker(routes={
-        ('POST', '/containers/paused/exec'): (409, {'message': 'Container paused is paused, unpause the container '
-                                                                'before exec'}),
+        ('POST', '/containers/paused/exec'): (409, {'message': paused}),
         ('POST', '/containers/hang/exec'): (201, {'Id': 'e2'}),
         ('POST', '/exec/e2/start'): (200, b''),
         ('GET', '/exec/e2/json'): (200, {'Running': True, 'ExitCode': None}),
