@@ -21,7 +21,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket im
     inspect_volume,
     list_images,
 )
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result import ProbeTimeout, scrub_text
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result import scrub_text
 
 # The question read_host.sh asked: Rails' own table, there once db:chatwoot_prepare (or db:prepare) ran.
 PREPARED_QUERY = "SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL"
@@ -84,7 +84,7 @@ def read_engine(path, containers, volume, network, images, timeout=5.0):
     facts = empty_engine_facts(containers, volume, network, images)
     try:
         version = engine_version(path, timeout)
-    except (OSError, DockerError, ProbeTimeout) as exc:
+    except (OSError, DockerError) as exc:
         facts['engine_error'] = 'the Docker engine on %s does not answer: %s' % (
             path, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__)
         return facts
@@ -122,7 +122,7 @@ def postgres_proof(path, container, host, user, database, password, timeout=5.0)
     env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
     try:
         code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
-    except (OSError, DockerError, ProbeTimeout) as exc:
+    except (OSError, DockerError) as exc:
         result['reason'] = scrub_text('psql could not be run in %s: %s' % (
             container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
         return result

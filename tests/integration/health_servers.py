@@ -31,6 +31,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import pytest
+
 from chatwoot_web_rules import Lease, LazyPool, PgFailure, redis_status
 
 PG_BIN_CANDIDATES = sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
@@ -744,3 +746,12 @@ def docker(*args, check=True, timeout=120):
 
 def docker_image_exists(image):
     return shutil.which('docker') is not None and docker('image', 'inspect', image, check=False).returncode == 0
+
+
+def require_engine_and_images(images):
+    """Skip the test (a failure under CI) without a Docker engine, or without the rig's ``images``."""
+    if docker_socket_path() is None:
+        pytest.skip('no Docker engine answers on DOCKER_HOST or /var/run/docker.sock')
+    missing = [image for image in images if not docker_image_exists(image)]
+    if missing:
+        pytest.skip('rig images not built: %s (tests/rig/up.sh builds them)' % ', '.join(missing))

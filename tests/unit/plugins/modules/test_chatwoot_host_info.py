@@ -221,6 +221,7 @@ def run_playbook(playbook, verbosity):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+@pytest.mark.promise('host_info_gives_the_kept_secrets_only_to_a_no_log_task')
 def test_through_ansible_the_secrets_reach_the_variable_and_never_the_output(host, fake_docker):
     engine = full_engine(fake_docker)
     args = json.dumps(args_for(host, engine.socket_path))
