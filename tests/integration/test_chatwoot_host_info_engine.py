@@ -40,7 +40,7 @@ def real_host(tmp_path_factory):
     suffix = uuid.uuid4().hex[:8]
     names = {'network': 'cw-hostinfo-net-%s' % suffix, 'volume': 'cw-hostinfo-pgdata-%s' % suffix,
              'postgres': 'cw-hostinfo-pg-%s' % suffix, 'redis': 'cw-hostinfo-redis-%s' % suffix,
-             'absent': 'cw-hostinfo-absent-%s' % suffix, 'project': 'cw-hostinfo-%s' % suffix}
+             'absent': 'cw-hostinfo-absent-%s' % suffix, 'compose_project': 'cw-hostinfo-%s' % suffix}
     root = tmp_path_factory.mktemp('host')
     state, project = root / 'state', root / 'project'
     state.mkdir(mode=0o700)
@@ -56,7 +56,7 @@ def real_host(tmp_path_factory):
         hs.docker('network', 'create', names['network'])
         hs.docker('volume', 'create', names['volume'])
         hs.docker('run', '-d', '--name', names['postgres'], '--network', names['network'],
-                  '--label', 'com.docker.compose.project=%s' % names['project'],
+                  '--label', 'com.docker.compose.project=%s' % names['compose_project'],
                   '--label', 'com.docker.compose.service=postgres',
                   '-v', '%s:/var/lib/postgresql/data' % names['volume'],
                   '-e', 'POSTGRES_USER=chatwoot', '-e', 'POSTGRES_PASSWORD=%s' % PG_PASSWORD,
@@ -154,7 +154,7 @@ def test_the_module_reads_what_read_host_sh_read(real_host):
     pg, redis = result['containers'][real_host['postgres']], result['containers'][real_host['redis']]
     assert (pg['status'], pg['health'], pg['running']) == ('running', 'healthy', True)
     assert pg['image_id'] == images[IMAGES[0]]
-    assert (pg['compose_project'], pg['compose_service']) == (real_host['project'], 'postgres')
+    assert (pg['compose_project'], pg['compose_service']) == (real_host['compose_project'], 'postgres')
     assert pg['started_at'] == hs.docker('inspect', '--format', '{{.State.StartedAt}}', real_host['postgres']
                                          ).stdout.strip()
     assert (redis['status'], redis['paused'], redis['running'], redis['health']) == ('paused', True, False, '')
