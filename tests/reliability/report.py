@@ -86,10 +86,15 @@ def judge(promises: dict, stages: dict, records: list[dict], since: str | None, 
     cases: dict[tuple, list[dict]] = {}
     for rec in records:
         key = (rec["promise"], rec["test"].split("[")[0])
+        # A record from before this run was left by another state of the checkout (another branch, a run cut short):
+        # it proves nothing here, and its promise need not be listed any more.
+        stale = since is not None and rec["when"] < since
         if rec["promise"] not in promises:
-            problems.append(f"a record of {rec['test']} names the promise {rec['promise']}, which {PROMISES.name} does not list")
+            if not stale:
+                problems.append(f"a record of {rec['test']} names the promise {rec['promise']}, which {PROMISES.name} does not list")
         elif key not in listed:
-            problems.append(f"a record of {rec['test']} for {rec['promise']}: {PROMISES.name} does not list that test under it")
+            if not stale:
+                problems.append(f"a record of {rec['test']} for {rec['promise']}: {PROMISES.name} does not list that test under it")
         else:
             cases.setdefault(key, []).append(rec)
 

@@ -86,6 +86,21 @@ def test_a_record_for_a_promise_or_test_not_listed_fails(tmp_path, records, caps
     assert f"a record of {RUNNER[1]} for bad_input_refused: promises.yml does not list that test under it" in out
 
 
+def test_a_record_not_listed_from_before_the_run_is_no_problem_of_the_run(tmp_path, records, capsys):
+    for pid, test in ALL:
+        write(records, pid, test, when="2030-01-01T00:00:10Z")
+    write(records, "no_such_promise", RUNNER[1] + "x", when="2029-12-31T23:00:00Z")
+    write(records, "bad_input_refused", RUNNER[1] + "[stale]", when="2029-12-31T23:00:00Z")
+    rc = run(tmp_path, "--since", "2030-01-01T00:00:00Z")[0]
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "does not list" not in out
+    write(records, "no_such_promise", RUNNER[1] + "y", when="2030-01-01T00:00:20Z")
+    rc = run(tmp_path, "--since", "2030-01-01T00:00:00Z")[0]
+    assert rc == 1
+    assert "names the promise no_such_promise, which promises.yml does not list" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("result", ["failed", "error", "skipped"])
 def test_a_case_that_did_not_pass_fails_and_is_named_first(tmp_path, records, capsys, result):
     for pid, test in ALL:
