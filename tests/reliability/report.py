@@ -88,13 +88,12 @@ def judge(promises: dict, stages: dict, records: list[dict], since: str | None, 
         key = (rec["promise"], rec["test"].split("[")[0])
         # A record from before this run was left by another state of the checkout (another branch, a run cut short):
         # it proves nothing here, and its promise need not be listed any more.
-        stale = since is not None and rec["when"] < since
+        if since is not None and rec["when"] < since and key not in listed:
+            continue
         if rec["promise"] not in promises:
-            if not stale:
-                problems.append(f"a record of {rec['test']} names the promise {rec['promise']}, which {PROMISES.name} does not list")
+            problems.append(f"a record of {rec['test']} names the promise {rec['promise']}, which {PROMISES.name} does not list")
         elif key not in listed:
-            if not stale:
-                problems.append(f"a record of {rec['test']} for {rec['promise']}: {PROMISES.name} does not list that test under it")
+            problems.append(f"a record of {rec['test']} for {rec['promise']}: {PROMISES.name} does not list that test under it")
         else:
             cases.setdefault(key, []).append(rec)
 

@@ -22,7 +22,6 @@ module Standin
       options = parse(argv)
       ENV["RAILS_ENV"] = options[:environment] if options[:environment]
       Standin.require_secret_key_base!
-      Standin.db_config # read when ActiveRecord::Base loads at boot (app.rb)
       if Standin.fault == "boot"
         warn "#{$PROGRAM_NAME}: NameError: uninitialized constant StandinBrokenInitializer " \
              "(this image was built with STANDIN_FAULT=boot) (NameError)"
