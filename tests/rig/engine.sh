@@ -48,8 +48,10 @@ else
 	pid_is containerd "$CONTAINERD_PIDFILE" || rm -f "$CONTAINERD_PIDFILE"
 	printf '\n=== %s: starting dockerd\n' "$(date -Is)" >>"$log"
 	# Only stdin, stdout and stderr go to the daemon: a descriptor it inherits stays open as long as it runs, so a
-	# caller's `flock LOCKFILE tests/rig/up.sh` would have the engine hold that lock for ever.
+	# caller's `flock LOCKFILE tests/rig/up.sh` would have the engine hold that lock for ever. It runs from /, not
+	# from the checkout that started it, which may be a clone a test run removes.
 	(
+		cd / || exit 1
 		for fd in /proc/"$BASHPID"/fd/*; do
 			fd=${fd##*/}
 			((fd <= 2)) || eval "exec $fd>&-" 2>/dev/null || true
