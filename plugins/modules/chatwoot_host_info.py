@@ -57,8 +57,10 @@ options:
   timeout:
     description:
       - Time budget of each question to the engine, and of the Postgres login, in seconds.
+      - An engine busy starting or stopping other containers can take several seconds to answer an inspect; the
+        default waits as long as C(docker) itself would be worth waiting for before the deploy calls it hung.
     type: float
-    default: 5
+    default: 30
   containers:
     description:
       - Names of the containers to report (RV(containers)).
@@ -357,7 +359,7 @@ def argument_spec():
     return dict(
         docker_socket=dict(type='str', default='/var/run/docker.sock'),
         docker_cli=dict(type='str', default='docker'),
-        timeout=dict(type='float', default=5.0),
+        timeout=dict(type='float', default=30.0),
         containers=dict(type='list', elements='str', default=[]),
         volume=dict(type='str', default=''),
         network=dict(type='str', default=''),
