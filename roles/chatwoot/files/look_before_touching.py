@@ -21,11 +21,18 @@ RUNTIME_ENV = {"PATH", "HOSTNAME", "HOME", "TERM"}
 
 
 def docker(*args, timeout=60):
+    """docker ARGS: (exit code, output, error); never raises."""
     try:
         proc = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as err:
         return 1, "", str(err)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def docker_out(*args, timeout=60):
+    """The output of a docker command that succeeded, else None."""
+    code, output, dummy = docker(*args, timeout=timeout)
+    return output if code == 0 else None
 
 
 def env_dict(entries):
@@ -126,7 +133,6 @@ def stack(found, components, app_image_env, api, pg_version):
         words = " ".join(cmd).split()
         if "--requirepass" in words and words.index("--requirepass") + 1 < len(words):
             requirepass = words[words.index("--requirepass") + 1].strip("'\"")
-    database_url = urlsplit(app["DATABASE_URL"]) if app.get("DATABASE_URL") else None
     redis_url = urlsplit(app.get("REDIS_URL", "redis://127.0.0.1:6379"))
 
     def names(c):
@@ -139,19 +145,12 @@ def stack(found, components, app_image_env, api, pg_version):
             own += net.get("Aliases") or []
         return sorted({n for n in own if n})
 
-    return {
-        "postgres_host": (database_url.hostname if database_url else None) or app.get("POSTGRES_HOST", "localhost"),
+    return dict(postgres_login(app, pg_env), **{
         "postgres_names": names("postgres"),
         "redis_host": redis_url.hostname or "",
         "redis_names": names("redis"),
         "env": app,
         "env_differ": sorted(set(differ)),
-        "postgres_user": (unquote(database_url.username or "") if database_url else "") or app.get("POSTGRES_USERNAME")
-                         or ("chatwoot_prod" if app else pg_env.get("POSTGRES_USER", "postgres")),
-        "postgres_database": (database_url.path.lstrip("/") if database_url else "") or app.get("POSTGRES_DATABASE")
-                             or ("chatwoot_production" if app else pg_env.get("POSTGRES_DB", "")),
-        "postgres_password": (unquote(database_url.password or "") if database_url else "") or app.get("POSTGRES_PASSWORD")
-                             or pg_env.get("POSTGRES_PASSWORD", ""),
         "redis_password": app.get("REDIS_PASSWORD") or unquote(redis_url.password or "") or requirepass,
         "mounts": mounts,
         "networks": networks,
@@ -160,6 +159,26 @@ def stack(found, components, app_image_env, api, pg_version):
         "version": api.get("version", ""),
         "api": api,
         "pg_data_version": pg_version,
+    })
+
+
+def postgres_login(app, pg_env):
+    """Where and as whom the old web logs in to Postgres, as Chatwoot resolves it: DATABASE_URL first, then the
+    POSTGRES_* variables, then config/database.yml's production defaults."""
+    url = urlsplit(app["DATABASE_URL"]) if app.get("DATABASE_URL") else None
+    from_url = {
+        "host": url.hostname if url else "",
+        "user": unquote(url.username or "") if url else "",
+        "database": url.path.lstrip("/") if url else "",
+        "password": unquote(url.password or "") if url else "",
+    }
+    defaults = {"user": "chatwoot_prod", "database": "chatwoot_production"} if app else {
+        "user": pg_env.get("POSTGRES_USER", "postgres"), "database": pg_env.get("POSTGRES_DB", "")}
+    return {
+        "postgres_host": from_url["host"] or app.get("POSTGRES_HOST", "localhost"),
+        "postgres_user": from_url["user"] or app.get("POSTGRES_USERNAME") or defaults["user"],
+        "postgres_database": from_url["database"] or app.get("POSTGRES_DATABASE") or defaults["database"],
+        "postgres_password": from_url["password"] or app.get("POSTGRES_PASSWORD") or pg_env.get("POSTGRES_PASSWORD", ""),
     }
 
 
@@ -176,13 +195,14 @@ def main():
     out["env_file"] = dotenv(env_entry["content"]) if adopting and env_entry and not env_entry["managed"] and "content" in env_entry else {}
     for entry in out["files"].values():
         entry.pop("content", None)
-    rc, version, _ = docker("version", "--format", "{{.Server.Version}}")
-    if rc != 0 or not version.strip():
+    version = docker_out("version", "--format", "{{.Server.Version}}")
+    if not (version or "").strip():
         print(json.dumps(out))
         return
     out["engine"] = True
     wanted = names + [n + MOVED for n in names]
-    _, raw, _ = docker("inspect", "--type", "container", *wanted)
+    # Exits non-zero when any name is missing, and prints those that exist.
+    raw = docker("inspect", "--type", "container", *wanted)[1]
     try:
         infos = json.loads(raw or "[]")
     except ValueError:
@@ -208,8 +228,8 @@ def main():
     app_images = {i["Image"] for c, i in ((c, source.get(n)) for c, n in components.items()) if i and c in ("rails", "sidekiq")}
     app_image_env = {}
     for image in app_images:
-        rc, raw, _ = docker("image", "inspect", "--format", "{{json .Config.Env}}", image)
-        app_image_env[image] = json.loads(raw) if rc == 0 and raw.strip() else []
+        raw = docker_out("image", "inspect", "--format", "{{json .Config.Env}}", image)
+        app_image_env[image] = json.loads(raw) if raw and raw.strip() else []
     api = {}
     rails = source.get(components.get("rails", ""))
     if rails and rails["State"]["Running"]:
@@ -222,8 +242,7 @@ def main():
     pg_version = ""
     postgres = source.get(components.get("postgres", ""))
     if postgres and postgres["State"]["Running"]:
-        rc, raw, _ = docker("exec", postgres["Name"].lstrip("/"), "cat", DATA_PATHS["postgres"] + "/PG_VERSION")
-        pg_version = raw.strip() if rc == 0 else ""
+        pg_version = (docker_out("exec", postgres["Name"].lstrip("/"), "cat", DATA_PATHS["postgres"] + "/PG_VERSION") or "").strip()
     out["stack"] = stack(source, components, app_image_env, api, pg_version)
     out["stack"]["inspect"] = list(source.values())
     print(json.dumps(out))
