@@ -2,17 +2,19 @@
 # What the deploy would take that is not its own, in one remote call, changing nothing: the containers holding the
 # names it gives its own (and those an interrupted adoption moved aside), and the files at the paths it writes that it
 # did not write. With adoption asked, also what the running stack is made of (its containers' environment, mounts,
-# networks, ports, its version from /api) and its env file, read the way Compose reads it: secrets included, so the
-# task that runs this shows nothing. Prints one JSON document.
+# networks, ports, its version from /api) and its env file, read the way Compose reads it (by parse_env of
+# plugins/module_utils/_env_file.py, which the task sends ahead of this file): secrets included, so the task that runs
+# this shows nothing. Prints one JSON document.
 # Arguments: PROJECT COMPOSE_FILE RECORD MARKER ADOPT FILE... -- COMPONENT=CONTAINER...  (the env file first)
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from urllib.parse import unquote, urlsplit
 
+# The collection's own reader of env files, sent ahead of this file (the unit tests put it here themselves).
+parse_env = globals().get("parse_env")
 MOVED = "-before-adoption"
 # Where the role mounts each service's data (the paths Chatwoot's own compose file uses).
 DATA_PATHS = {"postgres": "/var/lib/postgresql/data", "redis": "/data", "rails": "/app/storage", "sidekiq": "/app/storage"}
@@ -37,33 +39,6 @@ def docker_out(*args, timeout=60):
 
 def env_dict(entries):
     return dict(e.split("=", 1) for e in entries or [] if "=" in e)
-
-
-def dotenv(text):
-    """KEY=VALUE lines as Compose 2 reads an env file: export prefix, single quotes literal, double quotes with
-    escapes, unquoted values end at ' #'."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$", line)
-        if not m:
-            continue
-        name, raw = m.group(1), m.group(2)
-        if raw.startswith("'"):
-            end = raw.find("'", 1)
-            value = raw[1:end] if end > 0 else raw[1:]
-        elif raw.startswith('"'):
-            value, i = "", 1
-            while i < len(raw) and raw[i] != '"':
-                if raw[i] == "\\" and i + 1 < len(raw):
-                    value += {"n": "\n", "t": "\t", "r": "\r"}.get(raw[i + 1], raw[i + 1])
-                    i += 2
-                else:
-                    value += raw[i]
-                    i += 1
-        else:
-            value = re.sub(r"\s+#.*$", "", raw).strip()
-        out[name] = value
-    return out
 
 
 def looks_at_files(files, record, marker):
@@ -192,7 +167,7 @@ def main():
     adopting = adopt == "1"
     # The first file is the env file: an unmanaged one is read when adopting (it may be all there is to adopt).
     env_entry = out["files"].get(files[0]) if files else None
-    out["env_file"] = dotenv(env_entry["content"]) if adopting and env_entry and not env_entry["managed"] and "content" in env_entry else {}
+    out["env_file"] = parse_env(env_entry["content"]) if adopting and env_entry and not env_entry["managed"] and "content" in env_entry else {}
     for entry in out["files"].values():
         entry.pop("content", None)
     version = docker_out("version", "--format", "{{.Server.Version}}")
@@ -248,4 +223,5 @@ def main():
     print(json.dumps(out))
 
 
-main()
+if __name__ == "__main__":  # python3 -c runs it as __main__; the unit tests import it
+    main()
