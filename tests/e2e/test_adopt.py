@@ -1,0 +1,325 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Taking over the SinapUm team's Chatwoot, built as their report describes it (tests/seed): one compose file shared
+with another service, containers <prefix>_chatwoot_*, volumes core_sinapum_chatwoot_*_data, the env file
+services/chatwoot_service/.env with their secrets, mail and integration settings, a database prepared by hand with
+rows, uploads, and a worker that keeps files in its own layer.
+
+One story, in order: a run without chatwoot_adopt stops before touching anything; an adoption onto a broken image puts
+the old stack back; the adoption; a second run. The same is proven on a bare server by molecule/adopt.
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+
+from conftest import REPO, Run, _path, sh
+
+VARS_FILE = REPO / "tests" / "e2e" / "vars-adopt.yml"
+AV = yaml.safe_load(VARS_FILE.read_text())
+SEED = REPO / "tests" / "seed"
+CORE = Path("/opt/e2e-adopt/Core_SinapUm")
+SHARED_COMPOSE = CORE / "docker-compose.yml"
+OLD_ENV = CORE / "services" / "chatwoot_service" / ".env"
+PREFIX = "e2e_sinapum"
+OLD = {s: f"{PREFIX}_chatwoot_{s}" for s in ("postgres", "redis", "rails", "sidekiq")}
+OTHER = f"{PREFIX}_cache"
+VOLUMES = {s: f"core_sinapum_chatwoot_{s}_data" for s in ("postgres", "redis", "storage")}
+NETWORK = "core_sinapum_mcp_network"
+STATE = Path(AV["chatwoot_state_dir"])
+BACKUPS = Path(AV["chatwoot_backup_dir"])
+SECRET_KEY_BASE = hashlib.sha512(b"sinapum-seed").hexdigest()
+FRONTEND_URL = f"http://localhost:{AV['chatwoot_rails_port']}"
+# The seed's images are the report's names, given to the rig's stand-ins for the time of the test.
+SEED_IMAGES = {"chatwoot/chatwoot:latest": "127.0.0.1:5000/chatwoot/chatwoot:v4.15.1",
+               "pgvector/pgvector:pg16": "127.0.0.1:5000/pgvector/pgvector:pg17",
+               "redis:7-alpine": "127.0.0.1:5000/redis:8"}
+# An image that claims the running version and whose web dies at start (the stand-in's boot fault): name, source.
+BROKEN = ("127.0.0.1:5000/e2e-broken/chatwoot:v4.15.1", "127.0.0.1:5000/chatwoot/chatwoot:v4.17.0-fault-boot")
+LAYER_FILE = "zz/yy/avatar-from-url.png"
+
+
+def adopt_playbook(*args):
+    """site.yml with only the team's own choices (vars-adopt.yml): nothing about the old stack is told."""
+    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args] + (["-v"] if os.environ.get("ADOPT_DEBUG_LOG") else [])  # DEBUG
+    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1500, check=False)
+    if os.environ.get("ADOPT_DEBUG_LOG"):  # DEBUG
+        with open(os.environ["ADOPT_DEBUG_LOG"], "a", encoding="utf-8") as log:  # DEBUG
+            log.write(f"\n===== {args}\n{proc.stdout}{proc.stderr}")  # DEBUG
+    return Run(proc)
+
+
+def said(run):
+    return " ".join(run.out.split())
+
+
+def old_compose(*args, check=True):
+    return sh("docker", "compose", "--project-directory", str(CORE), *args, check=check)
+
+
+def psql(sql, container=OLD["postgres"]):
+    return sh("docker", "exec", container, "psql", "-U", "chatwoot", "-d", "chatwoot", "-v", "ON_ERROR_STOP=1",
+              "-tAc", sql).stdout.strip()
+
+
+def redis(*args):
+    return sh("docker", "exec", OLD["redis"], "sh", "-c", 'redis-cli -a "$0" --no-auth-warning "$@"',
+              "sinapum_redis25", *args).stdout.strip()
+
+
+def inspect(name, fmt):
+    return sh("docker", "inspect", "--format", fmt, name).stdout.strip()
+
+
+def identity(name):
+    """The container as it is: id, start time, project and whether it runs."""
+    return inspect(name, '{{.Id}} {{.State.StartedAt}} {{.State.Running}} {{index .Config.Labels "com.docker.compose.project"}}')
+
+
+def tables():
+    """Every table of the database: its columns and rows, checksummed in a fixed order."""
+    names = psql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'").split()
+    return {t: psql(f"SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), ''))"
+                    f" || ':' || (SELECT md5(string_agg(attname, ',' ORDER BY attnum)) FROM pg_attribute"
+                    f" WHERE attrelid = 'public.{t}'::regclass AND attnum > 0 AND NOT attisdropped) FROM public.{t} x")
+            for t in names}
+
+
+def uploads():
+    """Path -> sha256 and mode of every file in the uploads volume."""
+    out = sh("docker", "run", "--rm", "--network", "none", "-v", f"{VOLUMES['storage']}:/s:ro", "--entrypoint", "sh",
+             SEED_IMAGES["pgvector/pgvector:pg16"], "-c",
+             "cd /s && find . -type f -exec sha256sum {} + && find . -type f -exec stat -c '%a %n' {} +").stdout
+    files = {}
+    for line in out.splitlines():
+        first, path = line.split(maxsplit=1)
+        files.setdefault(path, []).append(first)
+    return files
+
+
+def remove_everything():
+    old_compose("down", "--volumes", "--remove-orphans", check=False)
+    project = Path(AV["chatwoot_project_dir"])
+    if (project / "docker-compose.yml").exists():
+        sh("docker", "compose", "--project-directory", str(project), "down", "--remove-orphans", check=False)
+    names = [*OLD.values(), OTHER]
+    sh("docker", "rm", "-f", *names, *(n + "-before-adoption" for n in names), check=False)
+    sh("docker", "volume", "rm", "-f", *VOLUMES.values(), check=False)
+    sh("docker", "network", "rm", NETWORK, check=False)
+    sh("rm", "-rf", str(CORE.parent), str(STATE), str(BACKUPS), f"/usr/local/sbin/chatwoot-backup-{AV['chatwoot_project_name']}")
+
+
+def wait_for(what, probe, timeout=120):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = probe()
+            if result:
+                return result
+        except (subprocess.CalledProcessError, OSError, ValueError):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not after {timeout} s")
+        time.sleep(1)
+
+
+def api(container=OLD["rails"]):
+    return json.loads(sh("docker", "exec", container, "wget", "-q", "-O", "-", "http://127.0.0.1:3000/api").stdout)
+
+
+def healthy_api():
+    answer = api()
+    return answer if answer["data_services"] == "ok" and answer["queue_services"] == "ok" else None
+
+
+@pytest.fixture(scope="module")
+def seed():
+    """The team's stack, built by hand as they did, and used for a while."""
+    remove_everything()
+    tagged = []
+    for name, source in [*SEED_IMAGES.items(), BROKEN]:
+        if sh("docker", "image", "inspect", name, check=False).returncode != 0:
+            sh("docker", "pull", "--quiet", source)
+            sh("docker", "tag", source, name)
+            tagged.append(name)
+    values = {"seed_prefix": PREFIX, "seed_rails_port": AV["chatwoot_rails_port"],
+              "seed_postgres_port": AV["chatwoot_postgres_port"], "seed_redis_port": AV["chatwoot_redis_port"],
+              "seed_secret_key_base": SECRET_KEY_BASE, "seed_frontend_url": FRONTEND_URL}
+    templates = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SEED)), keep_trailing_newline=True)
+    OLD_ENV.parent.mkdir(parents=True)
+    SHARED_COMPOSE.write_text(templates.get_template("docker-compose.yml.j2").render(values))
+    OLD_ENV.write_text(templates.get_template("chatwoot.env.j2").render(values))
+    OLD_ENV.chmod(0o644)
+    old_compose("up", "-d")
+    wait_for("the seed's Postgres", lambda: sh("docker", "exec", OLD["postgres"], "pg_isready", "-U", "chatwoot"))
+    # The report's "rails db:setup" is not Chatwoot's task: db:chatwoot_prepare is.
+    old_compose("exec", "-T", "chatwoot_rails", "bundle", "exec", "rails", "db:chatwoot_prepare")
+    subprocess.run(["docker", "exec", "-i", OLD["postgres"], "psql", "-U", "chatwoot", "-d", "chatwoot", "-v", "ON_ERROR_STOP=1",
+                    "-q"], input=(SEED / "data.sql").read_text(), text=True, capture_output=True, check=True)
+    # Onboarding was done in the browser: the key that opens it is gone. A key of the team's own stays.
+    redis("DEL", "alfred:CHATWOOT_INSTALLATION_ONBOARDING")
+    redis("SET", "sinapum:seed-marker", "kept")
+    sh("docker", "exec", OLD["rails"], "sh", "-c",
+       "mkdir -p /app/storage/ab/cd && head -c 250000 /dev/urandom > /app/storage/ab/cd/conversa-anexo.bin"
+       " && echo 'Olá' > /app/storage/ab/nota.txt && chmod 0640 /app/storage/ab/nota.txt")
+    # The report's worker has no uploads volume: what it stores stays in its own layer.
+    sh("docker", "exec", OLD["sidekiq"], "sh", "-c",
+       f"mkdir -p /app/storage/{os.path.dirname(LAYER_FILE)} && echo avatar > /app/storage/{LAYER_FILE}")
+    # A setting added to the env file later, never applied (no restart since): the takeover carries it too.
+    with OLD_ENV.open("a", encoding="utf-8") as env:
+        env.write("SMTP_DOMAIN=sinapum.example\n")
+    wait_for("the seed's web", healthy_api)
+    yield
+    remove_everything()
+    for name in tagged:
+        sh("docker", "rmi", name, check=False)
+
+
+def snapshot():
+    return {"tables": tables(), "uploads": uploads(), "marker": redis("GET", "sinapum:seed-marker"),
+            "other": identity(OTHER), "shared_compose": SHARED_COMPOSE.read_bytes(), "env": OLD_ENV.read_bytes()}
+
+
+@pytest.mark.promise("Without chatwoot_adopt, a run that finds another Compose project's containers under the names it "
+                     "gives its own, or a file it did not write where it writes one, stops before changing anything, "
+                     "naming the containers, their volumes, the file and chatwoot_adopt.")
+def test_without_adoption_the_run_stops_before_touching_anything(seed):  # pylint: disable=redefined-outer-name,unused-argument
+    before = {n: identity(n) for n in [*OLD.values(), OTHER]}
+    env = OLD_ENV.read_bytes(), OLD_ENV.stat().st_mode
+
+    run = adopt_playbook()
+
+    assert run.rc != 0, run
+    text = said(run)
+    for name in [*OLD.values(), *VOLUMES.values(), str(OLD_ENV), "Compose project core_sinapum", "chatwoot_adopt=true",
+                 "Nothing was changed"]:
+        assert name in text, (name, run)
+    assert {n: identity(n) for n in before} == before
+    assert (OLD_ENV.read_bytes(), OLD_ENV.stat().st_mode) == env
+    assert not (OLD_ENV.parent / "docker-compose.yml").exists()
+    assert not STATE.exists() and not BACKUPS.exists()
+    assert not Path("/run/lock/sinapum-chatwoot", f"{AV['chatwoot_project_name']}.lock").exists()
+
+
+@pytest.mark.promise("A takeover whose new stack does not become healthy (an image whose web dies at start) puts the old "
+                     "containers back as they were, on the same volumes, with every table and file identical "
+                     "(checksums, after the new image's migration ran) and its env file back, and says where the backup is.")
+def test_an_adoption_onto_a_broken_image_puts_the_old_stack_back(seed):  # pylint: disable=redefined-outer-name,unused-argument
+    before = snapshot()
+    ids = {n: inspect(n, "{{.Id}}") for n in OLD.values()}
+
+    run = adopt_playbook("-e", "chatwoot_adopt=true", "-e", "chatwoot_image_repository=e2e-broken/chatwoot",
+                         "-e", "chatwoot_services_wait_timeout=45", "-e", "chatwoot_health_wait_timeout=45")
+
+    assert run.rc != 0, run
+    text = said(run)
+    assert "The old stack is back" in text and "the database restored from the backup" in text, run
+    backup = re.search(r"before anything else changed: (\S+)\.", text)
+    assert backup and (Path(backup.group(1)) / "SHA256SUMS").exists(), run
+    assert {n: inspect(n, "{{.Id}}") for n in OLD.values()} == ids, "not the same containers"
+    for name in OLD.values():
+        assert inspect(name, "{{.State.Running}}") == "true", name
+    assert wait_for("the old web", healthy_api)["version"] == "4.15.1"
+    after = snapshot()
+    assert after == before
+    assert not (STATE / "adopted.json").exists()
+
+
+@pytest.fixture(scope="module")
+def adopted(seed):  # pylint: disable=redefined-outer-name,unused-argument
+    before = snapshot()
+    start = time.monotonic()
+    run = adopt_playbook("-e", "chatwoot_adopt=true")
+    print(f"adoption: {time.monotonic() - start:.0f} s")
+    assert run.rc == 0, run
+    return run, before
+
+
+@pytest.mark.promise("A takeover (chatwoot_adopt) brings the collection's project up on the old stack's volumes, names "
+                     "and network with every table identical (checksums), every upload identical, the files its worker "
+                     "kept outside the uploads volume moved into it, its Redis data kept, onboarding still closed, and "
+                     "the old containers gone.")
+def test_adoption_keeps_every_row_and_file(adopted):  # pylint: disable=redefined-outer-name
+    run, before = adopted
+    assert tables() == before["tables"]
+    files = uploads()
+    assert {p: v for p, v in files.items() if p != f"./{LAYER_FILE}"} == before["uploads"]
+    assert f"./{LAYER_FILE}" in files, files
+    assert redis("GET", "sinapum:seed-marker") == before["marker"] == "kept"
+    for name in OLD.values():
+        assert inspect(name, '{{index .Config.Labels "com.docker.compose.project"}}') == AV["chatwoot_project_name"]
+        assert sh("docker", "inspect", name + "-before-adoption", check=False).returncode != 0
+    mounts = json.loads(inspect(OLD["postgres"], "{{json .Mounts}}"))
+    assert [m["Name"] for m in mounts] == [VOLUMES["postgres"]]
+    assert NETWORK in json.loads(inspect(OLD["rails"], "{{json .NetworkSettings.Networks}}"))
+    answer = api()
+    assert answer["data_services"] == answer["queue_services"] == "ok"
+    # Onboarding stays closed: / does not send anyone to /installation/onboarding.
+    home = sh("docker", "exec", OLD["rails"], "wget", "-q", "-S", "--max-redirect=0", "-O", "/dev/null",
+              "http://127.0.0.1:3000/", check=False).stderr
+    assert "onboarding" not in home, home
+    assert "identical" in said(run).lower(), run
+
+
+def container_env(name):
+    return dict(e.split("=", 1) for e in json.loads(inspect(name, "{{json .Config.Env}}")))
+
+
+@pytest.mark.promise("A takeover carries the old stack's SECRET_KEY_BASE, passwords (a 15-character Redis password "
+                     "included) and every other Chatwoot variable (mail, integrations) into the new .env and to web and "
+                     "worker, and names the variables the role does not know.")
+def test_adoption_carries_every_setting(adopted):  # pylint: disable=redefined-outer-name
+    run = adopted[0]
+    for name in ("rails", "sidekiq"):
+        env = container_env(OLD[name])
+        assert env["SECRET_KEY_BASE"] == SECRET_KEY_BASE
+        assert env["POSTGRES_PASSWORD"] == "chatwoot_postgres_2025"
+        assert env["REDIS_PASSWORD"] == "sinapum_redis25"
+        assert env["SMTP_ADDRESS"] == "smtp.sinapum.example" and env["SMTP_PASSWORD"] == "s3nh@ de e-mail, com espaço"
+        assert env["MAILER_SENDER_EMAIL"] == "SinapUm Suporte <suporte@sinapum.example>"
+        assert env["SLACK_CLIENT_ID"] == "2718281828.3141592653" and env["EVOLUTION_API_URL"] == "http://evolution_api:8080"
+        assert env["DEFAULT_LOCALE"] == "pt_BR" and env["FRONTEND_URL"] == FRONTEND_URL
+        assert env["SMTP_DOMAIN"] == "sinapum.example"
+    unknown = re.search(r"Not known to this role \(carried all the same[^)]*\): ([^.]+)\.", said(run))
+    assert unknown and set(unknown.group(1).split(", ")) == {"CHATWOOT_POSTGRES_PASSWORD", "CHATWOOT_REDIS_PASSWORD",
+                                                             "EVOLUTION_API_URL"}, run
+    assert "but not in the running containers (carried): SMTP_DOMAIN." in said(run), run
+    assert "sinapum_redis25" not in run.out and SECRET_KEY_BASE not in run.out
+
+
+@pytest.mark.promise("A takeover leaves the other services of the shared compose file running untouched and never edits "
+                     "that file; it keeps a root-only copy of the old .env beside it and copies of the old files, says "
+                     "where, and which lines to delete from the shared compose file.")
+def test_adoption_leaves_the_rest_of_the_team_alone(adopted):  # pylint: disable=redefined-outer-name
+    run, before = adopted
+    assert identity(OTHER) == before["other"] and inspect(OTHER, "{{.State.Running}}") == "true"
+    assert SHARED_COMPOSE.read_bytes() == before["shared_compose"]
+    copies = sorted(OLD_ENV.parent.glob(".env.before-adoption-*"))
+    assert len(copies) == 1, copies
+    assert copies[0].read_bytes() == before["env"]
+    assert oct(copies[0].stat().st_mode & 0o777) == "0o600" and copies[0].stat().st_uid == 0
+    text = said(run)
+    assert str(copies[0]) in text, run
+    kept = list(STATE.glob(f"adopted/*/files{SHARED_COMPOSE}"))
+    assert len(kept) == 1 and kept[0].read_bytes() == before["shared_compose"]
+    assert (f"Left to do in {SHARED_COMPOSE}: delete the services chatwoot_postgres, chatwoot_rails, chatwoot_redis, "
+            "chatwoot_sidekiq and the volumes chatwoot_postgres_data, chatwoot_redis_data, chatwoot_storage_data") in text, run
+    backup = re.search(r"The backup taken when the old web and worker had stopped: (\S+) ", text)
+    assert backup, run
+    sums = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=backup.group(1), capture_output=True,
+                          text=True, check=False)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
+
+
+@pytest.mark.promise("After a takeover the next run, without chatwoot_adopt and with nothing about the old stack in the "
+                     "inventory, changes nothing.")
+def test_the_next_run_changes_nothing(adopted):  # pylint: disable=redefined-outer-name,unused-argument
+    run = adopt_playbook()
+    assert run.rc == 0 and run.changed == 0, run
