@@ -9,10 +9,10 @@ Standin.require_secret_key_base!
 require "sidekiq"
 require_relative "models"
 
-# Client side only (rails runner): Sidekiq's own log lines go to stderr, so what
-# the runner's code prints is all there is on stdout.
+# Client side only (rails runner): Redis::Config.app, as config/initializers/sidekiq.rb @ v4.15.1. Sidekiq's own
+# log lines go to stderr, so what the runner's code prints is all there is on stdout.
 Sidekiq.configure_client do |config|
-  config.redis = Standin.redis_options
+  config.redis = Standin.redis_config
   config.logger = Sidekiq::Logger.new($stderr)
 end
 

@@ -6,6 +6,7 @@
 require "json"
 require "uri"
 require "socket"
+require_relative "config_yaml"
 
 module Standin
   APP_ROOT = File.expand_path("../..", __dir__)
@@ -28,6 +29,12 @@ module Standin
 
   def version
     build.fetch("version")
+  end
+
+  # True when this build stands for Chatwoot VERSION or later (the tags' source decides what each has).
+  def version_at_least?(version)
+    require "rubygems"
+    Gem::Version.new(self.version.sub(/[-+].*\z/, "")) >= Gem::Version.new(version)
   end
 
   def fault
@@ -103,9 +110,11 @@ module Standin
   end
 
   # ---------------------------------------------------------------- Postgres
-  # Mirrors Chatwoot's config/database.yml: POSTGRES_* with its defaults,
-  # DATABASE_URL takes precedence for every part it specifies, and
-  # POSTGRES_STATEMENT_TIMEOUT (default 14s) becomes the session's statement_timeout.
+  # Mirrors Chatwoot's config/database.yml (@ v4.15.1): POSTGRES_* with its defaults, DATABASE_URL takes
+  # precedence for every part it specifies, and POSTGRES_STATEMENT_TIMEOUT (default 14s) becomes the
+  # session's statement_timeout. database.yml names no sslmode: libpq's own environment (PGSSLMODE,
+  # PGSSLROOTCERT, ...) applies, to ruby-pg here as to pg_isready in rails.sh; root's HOME has no
+  # ~/.postgresql/root.crt, as in the official image.
   DEFAULT_DATABASES = { "production" => "chatwoot_production", "development" => "chatwoot_dev",
                         "test" => "chatwoot_test" }.freeze
 
@@ -113,9 +122,10 @@ module Standin
     config = {
       host: ENV.fetch("POSTGRES_HOST", "localhost"),
       port: ENV.fetch("POSTGRES_PORT", "5432"),
-      user: ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres"),
-      password: ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : ""),
-      dbname: ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}"))
+      # Read back from database.yml's double quotes (config_yaml.rb).
+      user: ConfigYaml.database_yml(ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres")),
+      password: ConfigYaml.database_yml(ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : "")),
+      dbname: ConfigYaml.database_yml(ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}")))
     }
     url = present(ENV["DATABASE_URL"])
     config.merge!(parse_database_url(url)) if url
@@ -123,6 +133,7 @@ module Standin
   end
 
   def parse_database_url(url)
+    require "pg"
     uri = URI.parse(url)
     unless %w[postgres postgresql].include?(uri.scheme)
       raise Error, "DATABASE_URL: unsupported adapter '#{uri.scheme}' (expected postgres:// or postgresql://)"
@@ -135,8 +146,11 @@ module Standin
     out[:password] = URI.decode_www_form_component(uri.password) if uri.password
     path = uri.path.to_s.sub(%r{\A/}, "")
     out[:dbname] = URI.decode_www_form_component(path) unless path.empty?
+    # Rails turns every query parameter into a config key and its PostgreSQL adapter passes on those libpq
+    # knows (activerecord postgresql_adapter.rb @ v7.1.5.2: conndefaults_hash keys).
+    known = PG::Connection.conndefaults_hash.keys.map(&:to_s)
     URI.decode_www_form(uri.query.to_s).each do |key, value|
-      out[key.to_sym] = value if %w[sslmode sslrootcert connect_timeout application_name].include?(key)
+      out[key.to_sym] = value if known.include?(key)
     end
     out
   end
@@ -156,27 +170,76 @@ module Standin
   end
 
   # ---------------------------------------------------------------- Redis
-  # Mirrors Chatwoot's Redis::Config.app: REDIS_URL (redis:// or rediss://, default
-  # redis://127.0.0.1:6379) and REDIS_PASSWORD (empty means no AUTH).
-  def redis_options
-    url = present(ENV["REDIS_URL"]) || "redis://127.0.0.1:6379"
-    options = { url: url }
-    password = present(ENV["REDIS_PASSWORD"])
-    options[:password] = password if password
-    if url.start_with?("rediss://")
-      require "openssl"
-      options[:ssl_params] = { verify_mode: OpenSSL::SSL::VERIFY_NONE }
-    end
-    options
+  # Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1): a rediss:// server's certificate is
+  # verified (VERIFY_PEER) unless REDIS_OPENSSL_VERIFY_MODE is exactly "none". Nothing else is passed, so
+  # Ruby's OpenSSL verifies against its default store (SSLContext#set_params -> DEFAULT_CERT_STORE, whose
+  # set_default_paths honours SSL_CERT_FILE and SSL_CERT_DIR) and checks the host name (verify_hostname).
+  def redis_ssl_verify_mode
+    require "openssl"
+    ENV["REDIS_OPENSSL_VERIFY_MODE"] == "none" ? OpenSSL::SSL::VERIFY_NONE : OpenSSL::SSL::VERIFY_PEER
   end
 
-  # The app's own Redis connections (web checks, seeds) speak RESP2 like the redis
-  # gem 5 that Chatwoot uses: a password sent to a Redis without one is then refused
-  # ("AUTH <password> called without any password configured"). Sidekiq connects
-  # with its own defaults (the real Sidekiq decides).
-  def redis_client(**extra)
+  DEFAULT_SENTINEL_PORT = "26379"
+
+  # Redis::Config.app (lib/redis/config.rb @ v4.15.1), the one hash Chatwoot gives every Redis connection:
+  # the app's own (Redis.new, config/initializers/01_redis.rb, app/controllers/api_controller.rb) and
+  # Sidekiq's, client and server (config/initializers/sidekiq.rb). Same keys, same defaults, same quirks:
+  # REDIS_URL is fetched as is (set but empty stays empty); REDIS_PASSWORD only when not blank; with
+  # REDIS_SENTINELS the URL becomes redis://<REDIS_SENTINEL_MASTER_NAME> and its host is never used.
+  def redis_config
+    present(ENV["REDIS_SENTINELS"]) ? redis_sentinel_config : redis_base_config
+  end
+
+  def redis_base_config
+    {
+      url: ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379"),
+      password: present(ENV["REDIS_PASSWORD"]),
+      ssl_params: { verify_mode: redis_ssl_verify_mode },
+      reconnect_attempts: 2,
+      timeout: 1
+    }
+  end
+
+  # "host1:port1, host2:port2"; each sentinel gets REDIS_SENTINEL_PASSWORD, or REDIS_PASSWORD when that is
+  # unset (an empty REDIS_SENTINEL_PASSWORD means none).
+  def redis_sentinel_config
+    sentinel_password = ENV.fetch("REDIS_SENTINEL_PASSWORD", redis_base_config[:password])
+    sentinels = ENV.fetch("REDIS_SENTINELS").split(",").map do |entry|
+      host, port = entry.split(":").map(&:strip)
+      sentinel = { host: host, port: port || DEFAULT_SENTINEL_PORT }
+      sentinel[:password] = sentinel_password if present(sentinel_password)
+      sentinel
+    end
+    master = "redis://#{ENV.fetch('REDIS_SENTINEL_MASTER_NAME', 'mymaster')}"
+    redis_base_config.merge(url: master, sentinels: sentinels)
+  end
+
+  # The redis gem 5, as Chatwoot's `Redis.new(Redis::Config.app)`: RESP2, so a password sent to a Redis that
+  # has none is refused ("AUTH <password> called without any password configured"), and its errors are the
+  # gem's (Redis::CannotConnectError for a refused connection, a failed TLS handshake or a wrong password).
+  def redis
+    require "redis"
+    Redis.new(redis_config)
+  end
+
+  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" over the connection
+  # config/cable.yml describes: url and password read as YAML (config_yaml.rb), and ssl_params' verify_mode
+  # Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1: VERIFY_NONE only when REDIS_OPENSSL_VERIFY_MODE
+  # is exactly "none"); not Redis::Config's connection. redis-client, under the redis gem ActionCable uses, decides
+  # the password (the given one, else the URL's).
+  def broadcast(stream, message)
     require "redis-client"
-    RedisClient.config(**redis_options, protocol: 2, **extra).new_client
+    require "openssl"
+    verify = ENV["REDIS_OPENSSL_VERIFY_MODE"] == "none" ? OpenSSL::SSL::VERIFY_NONE : OpenSSL::SSL::VERIFY_PEER
+    url = ConfigYaml.cable_yml(ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379"))
+    options = { url: url, password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])) }.compact
+    options[:ssl_params] = { verify_mode: verify } if url.start_with?("rediss://")
+    client = RedisClient.config(**options, protocol: 2).new_client
+    begin
+      client.call("PUBLISH", "chatwoot_#{env}_action_cable:#{stream}", message)
+    ensure
+      client.close
+    end
   end
 
   ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"

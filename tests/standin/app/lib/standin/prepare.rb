@@ -1,15 +1,15 @@
 # frozen_string_literal: true
 
 # TEST DOUBLE of chatwoot/chatwoot: `rails db:chatwoot_prepare` against a real
-# PostgreSQL, with Chatwoot's three cases:
-#   database missing              -> create, load schema, seed (then pending migrations: none)
+# PostgreSQL, with Chatwoot's three cases (lib/tasks/db_enhancements.rake @ v4.15.1):
+#   database missing (NoDatabaseError) -> db:setup: create, load schema, seed (no migrate)
 #   database present, no ar_internal_metadata -> load schema, seed, migrate
 #   otherwise                     -> run pending migrations only
 # Everything it does is printed to stdout; failures go to stderr with exit 1.
 
 require "zlib"
 require "pg"
-require "redis-client"
+require "redis"
 require_relative "core"
 require_relative "schema"
 
@@ -17,7 +17,7 @@ module Standin
   class Prepare
     class Abort < StandardError; end
 
-    TABLES = %w[messages conversations inboxes account_users users accounts installation_configs
+    TABLES = %w[messages conversations inboxes account_users users accounts installation_configs portals
                 schema_migrations ar_internal_metadata article_embeddings].freeze
 
     def self.run(migrate_only: false)
@@ -46,6 +46,10 @@ module Standin
         if @migrate_only
           create_metadata_tables(conn)
           migrate(conn)
+        elsif @created
+          # db:setup (the rescue of NoDatabaseError) loads and seeds; it does not migrate.
+          load_schema(conn)
+          seed(conn)
         elsif table_exists?(conn, "ar_internal_metadata")
           migrate(conn)
         else
@@ -61,7 +65,7 @@ module Standin
     rescue Abort => e
       warn e.message
       exit 1
-    rescue PG::Error, RedisClient::Error, Standin::Error => e
+    rescue PG::Error, Redis::BaseError, Standin::Error => e
       warn "bin/rails aborted!"
       warn "#{e.class}: #{e.message.strip}"
       exit 1
@@ -73,16 +77,20 @@ module Standin
       @migrate_only ? "db:migrate" : "db:chatwoot_prepare"
     end
 
+    # ActiveRecord's PostgreSQL adapter calls any failed connection whose message names the database a
+    # NoDatabaseError (postgresql_adapter.rb #new_client @ v7.1.5.2), and db:chatwoot_prepare answers that
+    # with db:setup: so does the stand-in, whatever the real cause was.
     def connect_or_create
       Standin.pg_connect
     rescue PG::ConnectionBad => e
-      raise unless e.message =~ /database ".*" does not exist/
+      raise if @dbname == "postgres" || !e.message.include?(@dbname.to_s)
 
       if @migrate_only
         raise Abort, "bin/rails aborted!\nActiveRecord::NoDatabaseError: We could not find your database: " \
                      "#{@dbname}. Available database configurations can be found in config/database.yml."
       end
       create_database
+      @created = true
       Standin.pg_connect
     end
 
@@ -118,33 +126,52 @@ module Standin
       !conn.exec_params("SELECT to_regclass($1)", [name]).getvalue(0, 0).nil?
     end
 
-    def enable_extension(conn, name)
-      conn.exec("SAVEPOINT standin_extension")
+    # A failed `enable_extension` of db/schema.rb, as `rails` prints it: rake's "aborted!", the
+    # ActiveRecord::StatementInvalid wrapping Postgres' own error (e.g. 'permission denied to create extension
+    # "pg_stat_statements"' with its HINT), the cause, the task.
+    def enable_schema_extension(conn, name)
       conn.exec("CREATE EXTENSION IF NOT EXISTS #{conn.quote_ident(name)}")
-      conn.exec("RELEASE SAVEPOINT standin_extension")
     rescue PG::Error => e
-      conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
-      raise Abort, "Failed to enable '#{name}' extension: #{e.message.strip}\n" \
-                   "The '#{name}' extension must be available on the PostgreSQL server and be created by a " \
-                   "superuser (CREATE EXTENSION #{name};) because it is not a trusted extension.\n" \
-                   "bin/rails aborted!"
+      first, rest = e.message.strip.split("\n", 2)
+      detail = ["#{e.class}: #{first}", rest].compact
+      raise Abort, ["bin/rails aborted!",
+                    "ActiveRecord::StatementInvalid: #{detail.first} (ActiveRecord::StatementInvalid)", *detail[1..],
+                    "/app/db/schema.rb:#{15 + Schema::EXTENSIONS.index(name)}:in `block in <main>'", "",
+                    "Caused by:", "#{detail.first} (#{e.class})", *detail[1..],
+                    "Tasks: TOP => db:chatwoot_prepare", "(See full trace by running task with --trace)"].join("\n")
     end
 
+    # A migration's own `enable_extension` (inside its transaction): skipped when the extension is there,
+    # and a failure raises the migration's own message (e.g. CreateCaptainTables' "Failed to enable 'vector'
+    # extension. Read more at https://chwt.app/v4/migration").
     def apply(conn, migration)
-      enable_extension(conn, migration.extension) if migration.extension
+      if migration.extension &&
+         conn.exec_params("SELECT 1 FROM pg_extension WHERE extname = $1", [migration.extension]).ntuples.zero?
+        begin
+          conn.exec("SAVEPOINT standin_extension")
+          conn.exec("CREATE EXTENSION IF NOT EXISTS #{conn.quote_ident(migration.extension)}")
+          conn.exec("RELEASE SAVEPOINT standin_extension")
+        rescue PG::Error => e
+          raise MigrationFailure, migration.extension_failure || "#{e.class}: #{e.message.strip}"
+        end
+      end
       conn.exec(migration.sql)
     end
+
+    class MigrationFailure < StandardError; end
 
     def now_sql
       "now() AT TIME ZONE 'utc'"
     end
 
+    # As Rails 7.1's schema load (tasks/database_tasks.rb #load_schema, schema.rb #define): no transaction;
+    # the extensions first, each on its own; then every table with `force: :cascade`; then the versions of
+    # every migration up to the schema's, and ar_internal_metadata last.
     def load_schema(conn)
-      conn.exec("BEGIN")
-      # schema.rb uses create_table ... force: :cascade
+      Schema::EXTENSIONS.each { |name| enable_schema_extension(conn, name) }
       TABLES.each { |t| conn.exec("DROP TABLE IF EXISTS #{conn.quote_ident(t)} CASCADE") }
       conn.exec(Schema::BASE_SQL)
-      Schema.shipped.each { |m| apply(conn, m) }
+      Schema.shipped.each { |m| conn.exec(m.sql) }
       Schema.shipped.each do |m|
         conn.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version])
       end
@@ -152,13 +179,9 @@ module Standin
         INSERT INTO ar_internal_metadata (key, value, created_at, updated_at)
         VALUES ('environment', $1, #{now_sql}, #{now_sql}), ('schema_sha1', $2, #{now_sql}, #{now_sql})
       SQL
-      conn.exec("COMMIT")
       say "Loaded schema into '#{@dbname}' (schema version #{Schema.schema_version}, " \
           "#{Schema.shipped.size} migration(s) recorded)"
       @actions << "loaded schema"
-    rescue PG::Error
-      conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
-      raise
     end
 
     def seed(conn)
@@ -180,10 +203,11 @@ module Standin
       conn.exec("COMMIT")
       say "Seeded installation_configs (#{configs.size} rows)"
       if Standin.production?
-        # Production seeds create no user: the first visitor of / is sent to onboarding.
-        redis = Standin.redis_client(connect_timeout: 5, read_timeout: 5)
+        # Production seeds create no user (db/seeds.rb @ v4.15.1): the first visitor of / is sent to
+        # onboarding. Redis::Alfred writes through $alfred, Redis.new(Redis::Config.app) under "alfred:".
+        redis = Standin.redis
         begin
-          redis.call("SET", Standin::ONBOARDING_KEY, "true")
+          redis.set(Standin::ONBOARDING_KEY, "true")
         ensure
           redis.close
         end
@@ -274,10 +298,11 @@ module Standin
       conn.exec("COMMIT")
       took = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
       say "== #{migration.version} #{migration.name}: migrated (#{format('%.4f', took)}s) ".ljust(79, "=")
-    rescue PG::Error => e
+    rescue PG::Error, MigrationFailure => e
       conn.exec("ROLLBACK") rescue nil # rubocop:disable Style/RescueModifier
+      cause = e.is_a?(MigrationFailure) ? e.message : "#{e.class}: #{e.message.strip}"
       raise Abort, "bin/rails aborted!\nStandardError: An error has occurred, this and all later migrations " \
-                   "canceled: (StandardError)\n\n#{e.class}: #{e.message.strip}\n" \
+                   "canceled: (StandardError)\n\n#{cause}\n" \
                    "Caused by migration #{migration.version} #{migration.name}"
     end
   end

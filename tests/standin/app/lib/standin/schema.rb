@@ -11,7 +11,14 @@ require "rubygems" # Gem::Version
 
 module Standin
   module Schema
-    Migration = Struct.new(:version, :since, :name, :extension, :sql, keyword_init: true)
+    Migration = Struct.new(:version, :since, :name, :extension, :extension_failure, :sql, keyword_init: true)
+
+    # db/schema.rb (@ v4.15.1, the same in v4.4.0 and v4.10.0) starts with these, in this order, each as
+    # `enable_extension "NAME"`, which Rails 7.1 runs as CREATE EXTENSION IF NOT EXISTS "NAME" outside any
+    # transaction (activerecord postgresql/schema_statements.rb, tasks/database_tasks.rb #load_schema).
+    # pg_stat_statements and vector are not trusted extensions: a role that is no superuser cannot create
+    # them unless they exist already (the real Postgres decides; the stand-in only asks it).
+    EXTENSIONS = %w[pg_stat_statements pg_trgm pgcrypto plpgsql vector].freeze
 
     # The tables every Chatwoot database has had since long before 4.0.
     BASE_SQL = <<~SQL
@@ -80,6 +87,16 @@ module Standin
         created_at timestamp(6) without time zone NOT NULL,
         updated_at timestamp(6) without time zone NOT NULL
       );
+      CREATE TABLE portals (
+        id bigserial PRIMARY KEY,
+        account_id integer NOT NULL,
+        name character varying NOT NULL,
+        slug character varying NOT NULL,
+        custom_domain character varying,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE UNIQUE INDEX index_portals_on_custom_domain ON portals (custom_domain);
       CREATE TABLE messages (
         id bigserial PRIMARY KEY,
         account_id bigint NOT NULL REFERENCES accounts (id),
@@ -94,9 +111,13 @@ module Standin
     # version (timestamp, as Rails names migrations), since (first CHATWOOT_VERSION
     # shipping it), name, SQL. Keep sorted by version.
     MIGRATIONS = [
+      # db/migrate/20250104200055_create_captain_tables.rb (in v4.0.0): enables vector unless it is enabled,
+      # raising its own message when that fails; only a database migrated up from 3.x runs it (a schema load
+      # records it as done). The stand-in keeps one of its tables.
       Migration.new(
-        version: "20240219000000", since: "4.0.0", name: "EnableVectorAndCreateArticleEmbeddings",
+        version: "20250104200055", since: "4.0.0", name: "CreateCaptainTables",
         extension: "vector",
+        extension_failure: "Failed to enable 'vector' extension. Read more at https://chwt.app/v4/migration",
         sql: <<~SQL
           CREATE TABLE article_embeddings (
             id bigserial PRIMARY KEY,
@@ -108,6 +129,7 @@ module Standin
           );
         SQL
       ),
+      # The stand-in's own (not Chatwoot's) migrations, so that upgrades between its builds change a schema.
       Migration.new(
         version: "20250910000000", since: "4.15.0", name: "AddIndexOnMessagesConversationIdCreatedAt",
         sql: "CREATE INDEX index_messages_on_conversation_id_and_created_at ON messages (conversation_id, created_at);"
@@ -118,11 +140,25 @@ module Standin
       )
     ].freeze
 
-    # STANDIN_FAULT=migrate: a migration that always fails (never part of a schema load).
-    FAULT_MIGRATION = Migration.new(
-      version: "20991231235959", since: "0", name: "StandinFaultBrokenMigration",
-      sql: "ALTER TABLE standin_fault_table_that_does_not_exist ADD COLUMN broken integer;"
-    )
+    # STANDIN_FAULT=migrate: a migration that commits a real change (a new table), then one that always fails
+    # (neither is ever part of a schema load). Rails runs each migration in its own transaction
+    # (activerecord migration.rb #ddl_transaction @ v7.1.5.2), so the first stays when the second fails.
+    FAULT_MIGRATIONS = [
+      Migration.new(
+        version: "20991231235958", since: "0", name: "StandinFaultCommittedMigration",
+        sql: <<~SQL
+          CREATE TABLE standin_fault_committed (
+            id bigserial PRIMARY KEY,
+            note character varying DEFAULT 'committed before the failing migration' NOT NULL,
+            created_at timestamp(6) without time zone DEFAULT now() NOT NULL
+          );
+        SQL
+      ),
+      Migration.new(
+        version: "20991231235959", since: "0", name: "StandinFaultBrokenMigration",
+        sql: "ALTER TABLE standin_fault_table_that_does_not_exist ADD COLUMN broken integer;"
+      )
+    ].freeze
 
     module_function
 
@@ -133,7 +169,7 @@ module Standin
 
     # Migrations this build runs with db:migrate (the fault one only in a faulty build).
     def runnable
-      Standin.fault == "migrate" ? shipped + [FAULT_MIGRATION] : shipped
+      Standin.fault == "migrate" ? shipped + FAULT_MIGRATIONS : shipped
     end
 
     def schema_version

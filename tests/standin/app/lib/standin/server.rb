@@ -12,6 +12,7 @@ require "rackup"
 require "rackup/handler/webrick"
 require_relative "core"
 require_relative "web"
+require_relative "active_record_pool"
 
 module Standin
   module Server
@@ -45,12 +46,33 @@ module Standin
         BindAddress: host, Port: port, AccessLog: [], DoNotReverseLookup: true,
         Logger: WEBrick::Log.new(out, WEBrick::BasicLog::WARN)
       )
-      server.mount("/", Rackup::Handler::WEBrick, Standin::Web.new)
+      server.mount("/", Rackup::Handler::WEBrick, Standin::Web.new(boot_pool))
       %w[INT TERM].each { |sig| trap(sig) { server.shutdown } }
       out.puts "* Listening on http://#{host}:#{port}"
       out.puts "Use Ctrl-C to stop"
       server.start
       out.puts "- Goodbye!"
+    end
+
+    # The pool as Rails leaves it after boot. From v4.5.0 config/initializers/ai_agents.rb reads three
+    # InstallationConfig rows in after_initialize, after Rails' own after_initialize cleared the boot
+    # connections (activerecord/lib/active_record/railtie.rb "active_record.clear_active_connections"
+    # @ v7.1.5.2): the main thread connects the pool's first connection, caches the server version and keeps
+    # that connection, which no request ever gets. Its errors are logged and boot goes on.
+    def boot_pool
+      pool = ActiveRecordPool.new
+      return pool unless Standin.version_at_least?("4.5.0")
+
+      begin
+        connection = pool.checkout
+        %w[CAPTAIN_OPEN_AI_API_KEY CAPTAIN_OPEN_AI_MODEL CAPTAIN_OPEN_AI_ENDPOINT].each do |name|
+          connection.select_all('SELECT "installation_configs".* FROM "installation_configs" WHERE ' \
+                                '"installation_configs"."name" = $1 LIMIT $2', [name, 1])
+        end
+      rescue StandardError => e
+        Standin.log(:error, "Failed to configure AI Agents SDK: #{e.message.strip}")
+      end
+      pool
     end
 
     def parse(argv)

@@ -7,9 +7,11 @@
 require "rack"
 require "digest/sha1"
 require "securerandom"
+require "uri"
 require "pg"
-require "redis-client"
+require "redis"
 require_relative "core"
+require_relative "active_record_pool"
 
 module Standin
   class Web
@@ -18,8 +20,9 @@ module Standin
     WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
     HSTS = "max-age=63072000; includeSubDomains"
 
-    def initialize
+    def initialize(pool = ActiveRecordPool.new)
       @force_ssl = Standin.env_flag("FORCE_SSL", false)
+      @pool = pool
     end
 
     def call(env)
@@ -28,7 +31,8 @@ module Standin
       started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
       Standin.log(:info, "[#{id}] Started #{request.request_method} \"#{request.fullpath}\" for " \
                          "#{request.ip} at #{Time.now.utc.strftime('%Y-%m-%d %H:%M:%S %z')}")
-      status, headers, body = begin
+      status, headers, body = @pool.lease do |lease|
+        Thread.current[:standin_lease] = lease
         dispatch(request)
       rescue StandardError => e
         Standin.log(:error, "[#{id}] #{e.class} (#{e.message.strip})")
@@ -52,7 +56,8 @@ module Standin
       [status, headers, body]
     end
 
-    # As ActionDispatch::SSL: 301 for GET/HEAD, 307 otherwise, keeping host, port and path.
+    # config.force_ssl = FORCE_SSL cast as a boolean (config/environments/production.rb @ v4.15.1), i.e.
+    # ActionDispatch::SSL: 301 for GET/HEAD, 307 otherwise, keeping host, port and path.
     def redirect_to_https(request)
       location = +"https://#{request.host}"
       location << ":#{request.port}" unless [80, 443].include?(request.port)
@@ -66,8 +71,10 @@ module Standin
       path = path.chomp("/") while path.length > 1 && path.end_with?("/")
       get = request.get? || request.head?
       case path
-      when "/health" then get ? json(200, "status" => "woot") : not_found
-      when "/api" then get ? api_status : not_found
+      # config/routes.rb + app/controllers/health_controller.rb from v4.11.0 (absent in v4.10.0): an
+      # ActionController::Base, so no switch_locale, no database, no Redis.
+      when "/health" then get && Standin.version_at_least?("4.11.0") ? json(200, "status" => "woot") : not_found
+      when "/api" then get ? switch_locale(request) { api_status } : not_found
       when "/cable" then cable(request)
       when "/" then get ? root(request) : not_found
       when "/installation/onboarding" then get ? onboarding(request) : not_found
@@ -76,9 +83,14 @@ module Standin
       end
     end
 
-    # GET /api: always 200 with the state of Redis and Postgres, except that a Redis
-    # error other than a connection failure (e.g. a wrong or missing password)
-    # escapes, as in Chatwoot, and becomes a 500.
+    # GET /api, app/controllers/api_controller.rb @ v4.15.1 (same in v4.4.0 and v4.10.0): Redis first, then
+    # Postgres. redis_status: `Redis.new(Redis::Config.app).ping`, only Redis::CannotConnectError is
+    # "failing" (the redis gem 5 maps a refused connection, a failed TLS handshake and WRONGPASS to it, see
+    # redis-rb lib/redis/client.rb ERROR_MAPPING); any other error (NOAUTH when no password is sent, "AUTH
+    # <password> called without any password configured", a read timeout) escapes and is a 500.
+    # postgres_status: `ActiveRecord::Base.connection.active? ? "ok" : "failing"`, ConnectionNotEstablished
+    # rescued: no query, so an unprepared database is "ok" on a connected connection, and an unconnected one
+    # is "failing" (see active_record_pool.rb); NoDatabaseError is not rescued (500).
     def api_status
       json(200,
            "version" => Standin.version,
@@ -88,33 +100,71 @@ module Standin
     end
 
     def redis_status
-      client = Standin.redis_client(connect_timeout: 1, read_timeout: 1, write_timeout: 1, reconnect_attempts: 0)
-      client.call("PING") == "PONG" ? "ok" : "failing"
-    rescue RedisClient::ConnectionError => e
-      Standin.log(:warn, "Redis unreachable: #{e.class}: #{e.message}")
+      client = Standin.redis
+      return "ok" if client.ping
+    rescue Redis::CannotConnectError => e
+      Standin.log(:warn, "Redis: #{e.class}: #{e.message}")
       "failing"
     ensure
+      # Chatwoot leaves its client to the garbage collector; closed here so the stand-in holds no sockets.
       client&.close
     end
 
     def postgres_status
-      conn = Standin.pg_connect(connect_timeout: 3)
-      conn.exec("SELECT count(*) FROM installation_configs")
-      "ok"
-    rescue PG::Error => e
-      Standin.log(:warn, "Database check failed: #{e.class}: #{e.message.strip}")
+      lease.connection.active? ? "ok" : "failing"
+    rescue ActiveRecordPool::ConnectionNotEstablished => e
+      Standin.log(:warn, "Database: #{e.class}: #{e.message.strip}")
       "failing"
-    ensure
-      conn&.close
+    end
+
+    # around_action :switch_locale (app/controllers/application_controller.rb, concerns/switch_locale.rb,
+    # helpers/domain_helper.rb @ v4.15.1; the same rule in v4.4.0): with no `locale` query parameter (even an
+    # empty one counts), a request whose host is neither FRONTEND_URL's nor HELPCENTER_URL's host is looked
+    # up in `portals` BEFORE the action runs; that query's failure (database down, no portals table) is a
+    # 500. The host is Rails' request.host: the last X-Forwarded-Host, else Host, without its port. A
+    # FRONTEND_URL that URI.parse rejects raises here too.
+    def switch_locale(request)
+      params = request.GET
+      unless params.key?("locale") && !params["locale"].nil?
+        host = rails_host(request)
+        unless chatwoot_domain?(host)
+          lease.connection.select_all(
+            'SELECT "portals".* FROM "portals" WHERE "portals"."custom_domain" = $1 LIMIT $2', [host, 1]
+          )
+        end
+      end
+      yield
+    end
+
+    def lease
+      Thread.current[:standin_lease]
+    end
+
+    def chatwoot_domain?(host)
+      [URI.parse(ENV.fetch("FRONTEND_URL", "")).host, URI.parse(ENV.fetch("HELPCENTER_URL", "")).host].include?(host)
+    end
+
+    # actionpack lib/action_dispatch/http/url.rb @ v7.1.5.2 (#raw_host_with_port, #host)
+    def rails_host(request)
+      forwarded = request.get_header("HTTP_X_FORWARDED_HOST").to_s
+      raw = if forwarded.strip.empty?
+              request.get_header("HTTP_HOST") ||
+                "#{request.get_header('SERVER_NAME')}:#{request.get_header('SERVER_PORT')}"
+            else
+              forwarded.split(/,\s?/).last
+            end
+      raw.sub(/:\d+$/, "")
     end
 
     def onboarding_pending?
-      client = Standin.redis_client(connect_timeout: 1, read_timeout: 1, write_timeout: 1, reconnect_attempts: 0)
-      !client.call("GET", Standin::ONBOARDING_KEY).nil?
+      client = Standin.redis
+      !client.get(Standin::ONBOARDING_KEY).nil?
     ensure
       client&.close
     end
 
+    # app/controllers/dashboard_controller.rb and installation/onboarding_controller.rb @ v4.15.1: the Redis key
+    # alfred:CHATWOOT_INSTALLATION_ONBOARDING sends / to the onboarding page, and its absence sends it back.
     def root(request)
       return redirect(request, "/installation/onboarding") if onboarding_pending?
 
