@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Taking over the SinapUm team's Chatwoot, built as their report describes it (tests/seed): one compose file shared
-with another service, containers <prefix>_chatwoot_*, volumes core_sinapum_chatwoot_*_data, the env file
+with another service, containers <prefix>_chatwoot_*, volumes <project>_chatwoot_*_data, the env file
 services/chatwoot_service/.env with their secrets, mail and integration settings, a database prepared by hand with
 rows, uploads, and a worker that keeps files in its own layer.
 
@@ -14,24 +14,28 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 import pytest
 import yaml
 
-from conftest import REPO, Run, _path, sh
+from conftest import LOCK_SCRIPT, REPO, Run, _path, remove_lock_script, remove_project, sh
 
 VARS_FILE = REPO / "tests" / "e2e" / "vars-adopt.yml"
 AV = yaml.safe_load(VARS_FILE.read_text())
 SEED = REPO / "tests" / "seed"
-CORE = Path("/opt/e2e-adopt/Core_SinapUm")
+# The team's /root/Core_SinapUm, under a name tests/leftovers.py knows as the tests': the directory makes the Compose
+# project e2e_core_sinapum, and so the volumes and the network e2e_core_sinapum_*.
+CORE = Path("/opt/chatwoot-e2e-adopt/E2E_Core_SinapUm")
+SEED_PROJECT = "e2e_core_sinapum"
 SHARED_COMPOSE = CORE / "docker-compose.yml"
 OLD_ENV = CORE / "services" / "chatwoot_service" / ".env"
 PREFIX = "e2e_sinapum"
 OLD = {s: f"{PREFIX}_chatwoot_{s}" for s in ("postgres", "redis", "rails", "sidekiq")}
 OTHER = f"{PREFIX}_cache"
-VOLUMES = {s: f"core_sinapum_chatwoot_{s}_data" for s in ("postgres", "redis", "storage")}
-NETWORK = "core_sinapum_mcp_network"
+VOLUMES = {s: f"{SEED_PROJECT}_chatwoot_{s}_data" for s in ("postgres", "redis", "storage")}
+NETWORK = f"{SEED_PROJECT}_mcp_network"
 STATE = Path(AV["chatwoot_state_dir"])
 BACKUPS = Path(AV["chatwoot_backup_dir"])
 SECRET_KEY_BASE = hashlib.sha512(b"sinapum-seed").hexdigest()
@@ -47,13 +51,9 @@ LAYER_FILE = "zz/yy/avatar-from-url.png"
 
 def adopt_playbook(*args):
     """site.yml with only the team's own choices (vars-adopt.yml): nothing about the old stack is told."""
-    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args] + (["-v"] if os.environ.get("ADOPT_DEBUG_LOG") else [])  # DEBUG
+    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args]
     env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1500, check=False)
-    if os.environ.get("ADOPT_DEBUG_LOG"):  # DEBUG
-        with open(os.environ["ADOPT_DEBUG_LOG"], "a", encoding="utf-8") as log:  # DEBUG
-            log.write(f"\n===== {args}\n{proc.stdout}{proc.stderr}")  # DEBUG
-    return Run(proc)
+    return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1500, check=False))
 
 
 def said(run):
@@ -105,15 +105,15 @@ def uploads():
 
 
 def remove_everything():
-    old_compose("down", "--volumes", "--remove-orphans", check=False)
-    project = Path(AV["chatwoot_project_dir"])
-    if (project / "docker-compose.yml").exists():
-        sh("docker", "compose", "--project-directory", str(project), "down", "--remove-orphans", check=False)
+    """The collection's project (on the seed's volumes and network, once taken over), then the seed's stack."""
+    remove_project({**AV, "chatwoot_network_name": NETWORK, **{f"chatwoot_{s}_volume": v for s, v in VOLUMES.items()}})
+    if SHARED_COMPOSE.exists():
+        old_compose("down", "--volumes", "--remove-orphans", check=False)
     names = [*OLD.values(), OTHER]
     sh("docker", "rm", "-f", *names, *(n + "-before-adoption" for n in names), check=False)
     sh("docker", "volume", "rm", "-f", *VOLUMES.values(), check=False)
     sh("docker", "network", "rm", NETWORK, check=False)
-    sh("rm", "-rf", str(CORE.parent), str(STATE), str(BACKUPS), f"/usr/local/sbin/chatwoot-backup-{AV['chatwoot_project_name']}")
+    sh("rm", "-rf", str(CORE.parent))
 
 
 def wait_for(what, probe, timeout=120):
@@ -140,10 +140,20 @@ def healthy_api():
 
 
 @pytest.fixture(scope="module")
-def seed():
+def seed(request):
     """The team's stack, built by hand as they did, and used for a while."""
-    remove_everything()
+    lock_script_was_here = LOCK_SCRIPT.exists()
     tagged = []
+
+    def remove_all():
+        remove_everything()
+        remove_lock_script(lock_script_was_here)
+        for name in tagged:
+            sh("docker", "rmi", name, check=False)
+
+    remove_everything()
+    # Registered before anything is built: the seed and the takeover go also when building the seed fails.
+    request.addfinalizer(remove_all)
     for name, source in [*SEED_IMAGES.items(), BROKEN]:
         if sh("docker", "image", "inspect", name, check=False).returncode != 0:
             sh("docker", "pull", "--quiet", source)
@@ -176,10 +186,6 @@ def seed():
     with OLD_ENV.open("a", encoding="utf-8") as env:
         env.write("SMTP_DOMAIN=sinapum.example\n")
     wait_for("the seed's web", healthy_api)
-    yield
-    remove_everything()
-    for name in tagged:
-        sh("docker", "rmi", name, check=False)
 
 
 def snapshot():
@@ -187,9 +193,7 @@ def snapshot():
             "other": identity(OTHER), "shared_compose": SHARED_COMPOSE.read_bytes(), "env": OLD_ENV.read_bytes()}
 
 
-@pytest.mark.promise("Without chatwoot_adopt, a run that finds another Compose project's containers under the names it "
-                     "gives its own, or a file it did not write where it writes one, stops before changing anything, "
-                     "naming the containers, their volumes, the file and chatwoot_adopt.")
+@pytest.mark.promise("stops_before_touching_what_it_did_not_make")
 def test_without_adoption_the_run_stops_before_touching_anything(seed):  # pylint: disable=redefined-outer-name,unused-argument
     before = {n: identity(n) for n in [*OLD.values(), OTHER]}
     env = OLD_ENV.read_bytes(), OLD_ENV.stat().st_mode
@@ -198,7 +202,7 @@ def test_without_adoption_the_run_stops_before_touching_anything(seed):  # pylin
 
     assert run.rc != 0, run
     text = said(run)
-    for name in [*OLD.values(), *VOLUMES.values(), str(OLD_ENV), "Compose project core_sinapum", "chatwoot_adopt=true",
+    for name in [*OLD.values(), *VOLUMES.values(), str(OLD_ENV), f"Compose project {SEED_PROJECT}", "chatwoot_adopt=true",
                  "Nothing was changed"]:
         assert name in text, (name, run)
     assert {n: identity(n) for n in before} == before
@@ -208,9 +212,7 @@ def test_without_adoption_the_run_stops_before_touching_anything(seed):  # pylin
     assert not Path("/run/lock/sinapum-chatwoot", f"{AV['chatwoot_project_name']}.lock").exists()
 
 
-@pytest.mark.promise("A takeover whose new stack does not become healthy (an image whose web dies at start) puts the old "
-                     "containers back as they were, on the same volumes, with every table and file identical "
-                     "(checksums, after the new image's migration ran) and its env file back, and says where the backup is.")
+@pytest.mark.promise("failed_takeover_puts_the_old_stack_back")
 def test_an_adoption_onto_a_broken_image_puts_the_old_stack_back(seed):  # pylint: disable=redefined-outer-name,unused-argument
     before = snapshot()
     ids = {n: inspect(n, "{{.Id}}") for n in OLD.values()}
@@ -242,10 +244,7 @@ def adopted(seed):  # pylint: disable=redefined-outer-name,unused-argument
     return run, before
 
 
-@pytest.mark.promise("A takeover (chatwoot_adopt) brings the collection's project up on the old stack's volumes, names "
-                     "and network with every table identical (checksums), every upload identical, the files its worker "
-                     "kept outside the uploads volume moved into it, its Redis data kept, onboarding still closed, and "
-                     "the old containers gone.")
+@pytest.mark.promise("takeover_keeps_every_row_and_file")
 def test_adoption_keeps_every_row_and_file(adopted):  # pylint: disable=redefined-outer-name
     run, before = adopted
     assert tables() == before["tables"]
@@ -272,16 +271,15 @@ def container_env(name):
     return dict(e.split("=", 1) for e in json.loads(inspect(name, "{{json .Config.Env}}")))
 
 
-@pytest.mark.promise("A takeover carries the old stack's SECRET_KEY_BASE, passwords (a 15-character Redis password "
-                     "included) and every other Chatwoot variable (mail, integrations) into the new .env and to web and "
-                     "worker, and names the variables the role does not know.")
+@pytest.mark.promise("takeover_carries_every_setting")
 def test_adoption_carries_every_setting(adopted):  # pylint: disable=redefined-outer-name
     run = adopted[0]
     for name in ("rails", "sidekiq"):
         env = container_env(OLD[name])
         assert env["SECRET_KEY_BASE"] == SECRET_KEY_BASE
-        assert env["POSTGRES_PASSWORD"] == "chatwoot_postgres_2025"
-        assert env["REDIS_PASSWORD"] == "sinapum_redis25"
+        # Chatwoot takes the passwords from the URLs (the role gives web and worker the plain variables empty).
+        assert unquote(urlsplit(env["DATABASE_URL"]).password) == "chatwoot_postgres_2025", env["DATABASE_URL"].split("@")[-1]
+        assert unquote(urlsplit(env["REDIS_URL"]).password) == "sinapum_redis25"
         assert env["SMTP_ADDRESS"] == "smtp.sinapum.example" and env["SMTP_PASSWORD"] == "s3nh@ de e-mail, com espaço"
         assert env["MAILER_SENDER_EMAIL"] == "SinapUm Suporte <suporte@sinapum.example>"
         assert env["SLACK_CLIENT_ID"] == "2718281828.3141592653" and env["EVOLUTION_API_URL"] == "http://evolution_api:8080"
@@ -294,9 +292,7 @@ def test_adoption_carries_every_setting(adopted):  # pylint: disable=redefined-o
     assert "sinapum_redis25" not in run.out and SECRET_KEY_BASE not in run.out
 
 
-@pytest.mark.promise("A takeover leaves the other services of the shared compose file running untouched and never edits "
-                     "that file; it keeps a root-only copy of the old .env beside it and copies of the old files, says "
-                     "where, and which lines to delete from the shared compose file.")
+@pytest.mark.promise("takeover_leaves_the_rest_of_the_team_alone")
 def test_adoption_leaves_the_rest_of_the_team_alone(adopted):  # pylint: disable=redefined-outer-name
     run, before = adopted
     assert identity(OTHER) == before["other"] and inspect(OTHER, "{{.State.Running}}") == "true"
@@ -318,8 +314,7 @@ def test_adoption_leaves_the_rest_of_the_team_alone(adopted):  # pylint: disable
     assert sums.returncode == 0, sums.stdout + sums.stderr
 
 
-@pytest.mark.promise("After a takeover the next run, without chatwoot_adopt and with nothing about the old stack in the "
-                     "inventory, changes nothing.")
+@pytest.mark.promise("run_after_a_takeover_changes_nothing")
 def test_the_next_run_changes_nothing(adopted):  # pylint: disable=redefined-outer-name,unused-argument
     run = adopt_playbook()
     assert run.rc == 0 and run.changed == 0, run
