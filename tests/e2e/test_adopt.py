@@ -20,7 +20,7 @@ import jinja2
 import pytest
 import yaml
 
-from conftest import LOCK_SCRIPT, REPO, Run, _path, remove_lock_script, remove_project, sh
+from conftest import LOCK_SCRIPT, REPO, Run, _path, local_image_refs, remove_lock_script, remove_project, sh
 
 VARS_FILE = REPO / "tests" / "e2e" / "vars-adopt.yml"
 AV = yaml.safe_load(VARS_FILE.read_text())
@@ -143,13 +143,16 @@ def healthy_api():
 def seed(request):
     """The team's stack, built by hand as they did, and used for a while."""
     lock_script_was_here = LOCK_SCRIPT.exists()
+    held = local_image_refs()
     tagged = []
 
     def remove_all():
         remove_everything()
         remove_lock_script(lock_script_was_here)
-        for name in tagged:
-            sh("docker", "rmi", name, check=False)
+        # The report's names given to the stand-ins, and what was pulled for them (the rig leaves the host without).
+        brought = tagged + [source for name, source in [*SEED_IMAGES.items(), BROKEN] if name in tagged and source not in held]
+        if brought:
+            sh("docker", "rmi", *brought, check=False)
 
     remove_everything()
     # Registered before anything is built: the seed and the takeover go also when building the seed fails.
