@@ -233,8 +233,10 @@ def test_an_adoption_onto_a_broken_image_puts_the_old_stack_back(seed):  # pylin
         assert inspect(name, "{{.State.Running}}") == "true", name
     assert wait_for("the old web", healthy_api)["version"] == "4.15.1"
     after = snapshot()
+    assert after["uploads"] == before["uploads"], run
     assert after == before
     assert not (STATE / "adopted.json").exists()
+    assert not list(OLD_ENV.parent.glob(".env.before-adoption-*")), run
 
 
 @pytest.fixture(scope="module")
