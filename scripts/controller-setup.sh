@@ -8,6 +8,15 @@ venv=${VENV:-.venv}
 requirements=${REQUIREMENTS:-tests/requirements.txt}
 stamp="$venv/.requirements.sha256"
 want=$(sha256sum "$requirements" | cut -d' ' -f1)
+# A virtualenv's scripts name the path it was made at: one made elsewhere (a moved checkout, a cache mounted at
+# another path) has tools that cannot start, so it is made again.
+interpreter=
+[ ! -f "$venv/bin/pip" ] || interpreter=$(head -n1 "$venv/bin/pip" | sed -n 's/^#!\([^ ]*\).*/\1/p')
+if [ -n "$interpreter" ] && [ ! -x "$interpreter" ]; then
+  echo "controller-setup.sh: $venv was made at another path; making it again" >&2
+  python3 -m venv --clear "$venv"
+  rm -f "$stamp"
+fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"

@@ -36,9 +36,10 @@ fi
 
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 PYTHONDONTWRITEBYTECODE=1
 # Under CI (CI=true) every test must run: a skip (no Docker engine, no rig images, no openssl) proves nothing there,
-# so it fails the run. The JUnit file says which tests skipped; -rs prints why.
-junit=tests/output/unit-junit.xml
-mkdir -p tests/output
+# so it fails the run. The JUnit file says which tests skipped; -rs prints why. SINAPUM_UNIT_JUNIT puts it elsewhere
+# (the second controller sees the checkout read-only).
+junit=${SINAPUM_UNIT_JUNIT:-tests/output/unit-junit.xml}
+mkdir -p "$(dirname "$junit")"
 "$PYTHON" -m pytest -p no:cacheprovider -q -rs --junit-xml="$junit" "$@" tests/unit tests/integration
 status=$?
 if ((status == 5)); then

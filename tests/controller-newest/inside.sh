@@ -9,7 +9,9 @@ REQUIREMENTS=tests/requirements-newest.txt scripts/controller-setup.sh || exit 2
 export PATH=${VENV:-$PWD/.venv}/bin:$PATH PYTHONDONTWRITEBYTECODE=1
 # The first controller's records are the report's; this run's results are its exit status.
 SINAPUM_RELIABILITY_DIR=$(mktemp -d)
-export SINAPUM_RELIABILITY_DIR
+# The checkout is read-only here: the unit tests' JUnit file goes to this stage's own directory (run.sh).
+SINAPUM_UNIT_JUNIT=${NEWEST_OUTPUT:-$(mktemp -d)}/unit-junit.xml
+export SINAPUM_RELIABILITY_DIR SINAPUM_UNIT_JUNIT
 python - <<'PY'
 import importlib.metadata, json, pathlib, platform
 import ansible_collections.community.docker as docker

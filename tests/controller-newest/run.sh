@@ -14,7 +14,7 @@ CONTAINER=sinapum-controller-newest-$$
 image_exists "$IMAGE" || die "$IMAGE is missing: run tests/rig/up.sh first"
 python=$(docker run --rm --network none "$IMAGE" python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 cache=$RIG_CACHE/controller-newest
-mkdir -p "$cache/venv-python$python" "$cache/ansible-test" "$cache/pip"
+mkdir -p "$cache/ansible-test" "$cache/pip"
 
 # The checkout read-only at its own path (so paths in output match the host's), with the cached virtualenv over
 # its .venv; a worktree's git directory lives outside it, and git is needed by ansible-test.
@@ -26,7 +26,16 @@ if [[ -L $venv ]]; then
 elif [[ ! -e $venv ]]; then
 	mkdir "$venv"
 fi
-mounts=(-v "$REPO_DIR:$REPO_DIR:ro" -v "$cache/venv-python$python:$venv")
+# A virtualenv's scripts name the path it was made at, so there is one cached virtualenv per checkout path: a
+# checkout elsewhere (CI's clone) gets its own rather than scripts whose interpreter is not there.
+venv_cache=$cache/venv-python$python-$(printf '%s' "$venv" | sha256sum | cut -c1-12)
+mkdir -p "$venv_cache"
+mounts=(-v "$REPO_DIR:$REPO_DIR:ro" -v "$venv_cache:$venv")
+# What the steps write (the unit tests' JUnit file) goes to a directory of this stage's own, writable, at its own
+# path too: the first controller's files in tests/output stay its own.
+output=$REPO_DIR/tests/output/newest
+mkdir -p "$output"
+mounts+=(-v "$output:$output")
 git_common=$(git -C "$REPO_DIR" rev-parse --path-format=absolute --git-common-dir)
 [[ $git_common == "$REPO_DIR"/* ]] || mounts+=(-v "$git_common:$git_common:ro")
 
@@ -38,4 +47,4 @@ docker run --rm --name "$CONTAINER" --network host \
 	-v "$cache/ansible-test:/root/.ansible/test" -v "$cache/pip:/root/.cache/pip" \
 	"${mounts[@]}" -w "$REPO_DIR" -e VENV="$venv" \
 	-e CI -e HTTP_PROXY -e HTTPS_PROXY -e NO_PROXY -e http_proxy -e https_proxy -e no_proxy \
-	-e NEWEST_STEPS "$IMAGE" tests/controller-newest/inside.sh "$@"
+	-e NEWEST_STEPS -e NEWEST_OUTPUT="$output" "$IMAGE" tests/controller-newest/inside.sh "$@"

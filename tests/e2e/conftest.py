@@ -25,8 +25,13 @@ class Run:
         m = RECAP_RE.search(proc.stdout)
         self.ok, self.changed, self.unreachable, self.failed = (int(g) for g in m.groups()) if m else (None,) * 4
 
+    def changed_tasks(self):
+        """The names of the tasks that reported a change (a failed idempotence check says which)."""
+        return [block.split("]", 1)[0] for block in self.out.split("\nTASK [")[1:]
+                if re.search(r"^changed: ", block, re.M)]
+
     def __repr__(self):
-        return f"<Run rc={self.rc} changed={self.changed}>\n{self.out[-6000:]}"
+        return f"<Run rc={self.rc} changed={self.changed} in {self.changed_tasks()}>\n{self.out[-6000:]}"
 
 
 def playbook(*args, verbosity=0):

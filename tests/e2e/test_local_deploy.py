@@ -24,7 +24,7 @@ def test_first_run_leaves_chatwoot_healthy(first_run):
     assert http_json("/health") == (200, {"status": "woot"})
 
 
-@pytest.mark.promise("local_deploy_pulls_from_the_registry")
+@pytest.mark.promise("first_run_pulled_its_images_from_the_registry")
 def test_first_run_pulled_its_images_from_the_registry(first_run):
     registry = "127.0.0.1:5000"  # inventories/local
     refs = {s: sh("docker", "inspect", "-f", "{{.Config.Image}}", c).stdout.strip() for s, c in CONTAINERS.items()}

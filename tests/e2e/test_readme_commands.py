@@ -28,6 +28,11 @@ NOT_RUN = {
     "cp -r inventories/example inventories/prod": "for your servers: a production inventory of your own",
     "ansible-playbook -i inventories/prod site.yml": "for your servers (inventories/prod)",
     "ansible-playbook -i inventories/prod sinapum.chatwoot.site": "for your servers, from an installed collection",
+    "ansible-playbook -i inventories/prod site.yml -e @new-password.yml -e chatwoot_postgres_password_rotate=true": (
+        "for your servers (inventories/prod); tests/e2e/test_secrets.py rotates the passwords of the tests' project"),
+    "jq -r .admin_password /var/lib/sinapum-chatwoot/chatwoot/secrets.json": (
+        "reads the default project's secrets file; the tests' project keeps its own in its state directory, which "
+        "tests/e2e/test_first_admin.py reads for the same key"),
     "docker exec -it mcp_sinapum_chatwoot_rails bundle exec rails c": (
         "interactive: it needs a terminal, and the Chatwoot stand-in has no console (tests/standin/README.md)"),
 }

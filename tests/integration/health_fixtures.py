@@ -205,8 +205,8 @@ def web():
 def fake_docker():
     engines = []
 
-    def make(containers=None, status_override=None):
-        engine = hs.FakeDockerEngine(containers, status_override).start()
+    def make(containers=None, status_override=None, routes=None):
+        engine = hs.FakeDockerEngine(containers, status_override, routes).start()
         engines.append(engine)
         return engine
 

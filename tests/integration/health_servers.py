@@ -31,6 +31,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import pytest
+
 from chatwoot_web_rules import Lease, LazyPool, PgFailure, redis_status
 
 PG_BIN_CANDIDATES = sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
@@ -638,11 +640,16 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
 
 
 class FakeDockerEngine(object):
-    """The Docker Engine API's GET /containers/NAME/json on a unix socket, answering from ``containers``."""
+    """The Docker Engine API on a unix socket: GET /containers/NAME/json answered from ``containers``, and any other
+    request from ``routes``, {(method, path): (status, body)} - a dict or list body is sent as JSON, bytes as they
+    are, a callable is called with the request's decoded JSON body (or None) and returns (status, body). Every
+    request is kept in ``requests`` as (method, path, JSON body or None)."""
 
-    def __init__(self, containers=None, status_override=None):
+    def __init__(self, containers=None, status_override=None, routes=None):
         self.containers = containers or {}
         self.status_override = status_override
+        self.routes = routes or {}
+        self.requests = []
         self.tmp = tempfile.mkdtemp(prefix='cw-health-docker-')
         self.socket_path = os.path.join(self.tmp, 'docker.sock')
         engine = self
@@ -656,23 +663,37 @@ class FakeDockerEngine(object):
             def address_string(self):
                 return 'unix'
 
-            def do_GET(self):  # noqa: N802
+            def _answer(self, method):
+                length = int(self.headers.get('Content-Length') or 0)
+                sent = json.loads(self.rfile.read(length).decode()) if length else None
+                engine.requests.append((method, self.path, sent))
                 parts = self.path.split('/')
                 body, status = {'message': 'page not found'}, 404
                 if engine.status_override:
                     status, body = engine.status_override, {'message': 'permission denied by test'}
-                elif len(parts) == 4 and parts[1] == 'containers' and parts[3] == 'json':
+                elif (method, self.path) in engine.routes:
+                    status, body = engine.routes[(method, self.path)]
+                    if callable(body):
+                        status, body = body(sent)
+                elif method == 'GET' and len(parts) == 4 and parts[1] == 'containers' and parts[3] == 'json':
                     name = parts[2]
                     if name in engine.containers:
                         body, status = engine.containers[name], 200
                     else:
                         body = {'message': 'No such container: %s' % name}
-                data = json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Type', 'application/vnd.docker.raw-stream' if isinstance(body, bytes)
+                                 else 'application/json')
                 self.send_header('Content-Length', str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                self._answer('GET')
+
+            def do_POST(self):  # noqa: N802
+                self._answer('POST')
 
         self.server = _UnixHTTPServer(self.socket_path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
@@ -725,3 +746,12 @@ def docker(*args, check=True, timeout=120):
 
 def docker_image_exists(image):
     return shutil.which('docker') is not None and docker('image', 'inspect', image, check=False).returncode == 0
+
+
+def require_engine_and_images(images):
+    """Skip the test (a failure under CI) without a Docker engine, or without the rig's ``images``."""
+    if docker_socket_path() is None:
+        pytest.skip('no Docker engine answers on DOCKER_HOST or /var/run/docker.sock')
+    missing = [image for image in images if not docker_image_exists(image)]
+    if missing:
+        pytest.skip('rig images not built: %s (tests/rig/up.sh builds them)' % ', '.join(missing))

@@ -110,7 +110,10 @@ pg_clean_stop_and_restart() {
 	docker logs "$PREFIX-pg" 2>&1 | tail -n 3 | grep -q 'database system is shut down' || fail "no clean shutdown"
 	docker start "$PREFIX-pg"
 	wait_for 60 docker exec "$PREFIX-pg" pg_isready -h 127.0.0.1 -U chatwoot -d chatwoot_test
-	docker logs "$PREFIX-pg" 2>&1 | grep -q 'skipping initialisation' || fail "initialised again on restart"
+	# Read whole before grep: under pipefail, `docker logs | grep -q` fails when grep stops reading first (SIGPIPE).
+	local logs
+	logs=$(docker logs "$PREFIX-pg" 2>&1)
+	grep -q 'skipping initialisation' <<<"$logs" || fail "initialised again on restart"
 	[[ $(psql_net 'pg s3cret' "select extname from pg_extension where extname = 'vector'") == vector ]] ||
 		fail "data lost on restart"
 }

@@ -3,6 +3,7 @@
 # Client side of tests/standin/selftest.sh, run inside a throw-away container on
 # the self-test's private network (the stand-in image has Ruby):
 #   ruby - http URL [Name:Value ...]   prints "STATUS <code>", "HEADER name: value"..., "BODY <body>"
+#   ruby - post URL name=value ...     a form POST (urlencoded); prints STATUS, HEADER..., BODY like http
 #   ruby - ws HOST PORT PATH           websocket handshake; prints STATUS, ACCEPT ok|bad, FIRST <text frame>
 # It follows no redirect.
 
@@ -21,6 +22,12 @@ when "http"
     request[name] = value
   end
   response = Net::HTTP.start(uri.host, uri.port, open_timeout: 5, read_timeout: 15) { |h| h.request(request) }
+  puts "STATUS #{response.code}"
+  response.each_header { |k, v| puts "HEADER #{k}: #{v}" }
+  puts "BODY #{response.body}"
+when "post"
+  uri = URI(ARGV.shift)
+  response = Net::HTTP.post_form(uri, ARGV.to_h { |pair| pair.split("=", 2) })
   puts "STATUS #{response.code}"
   response.each_header { |k, v| puts "HEADER #{k}: #{v}" }
   puts "BODY #{response.body}"

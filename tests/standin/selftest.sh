@@ -338,8 +338,10 @@ start "$RUN_ID-pgverify" "$IMG" "${ENV_OK[@]}" -e PGSSLMODE=verify-full "${RAILS
 start "$RUN_ID-pgverifyca" "$IMG" "${ENV_OK[@]}" "${CA[@]}" -e PGSSLMODE=verify-full -e PGSSLROOTCERT=/ca/ca.pem \
 	"${RAILS_SH[@]}" -- sh -c 'echo EXEC; sleep 600'
 sleep 6
-if running "$RUN_ID-webwait" && logs "$RUN_ID-webwait" | grep -q 'Waiting for postgres' &&
-	! logs "$RUN_ID-webwait" | grep -q 'Booting'; then
+# Read once, then searched: under pipefail, grep -q leaving early would fail a pipe from a log that keeps growing.
+webwait_log=$(logs "$RUN_ID-webwait")
+if running "$RUN_ID-webwait" && grep -q 'Waiting for postgres' <<<"$webwait_log" &&
+	! grep -q 'Booting' <<<"$webwait_log"; then
 	pass "rails.sh keeps looping on pg_isready while Postgres is absent"
 else
 	fail "rails.sh keeps looping on pg_isready while Postgres is absent ($(excerpt "$(logs "$RUN_ID-webwait")"))"
@@ -444,7 +446,8 @@ expect_eq "production seeds create no user" "$(psql_q cw_fresh 'SELECT count(*) 
 expect_eq "production seeds set the onboarding key in Redis" "$(rcli GET alfred:CHATWOOT_INSTALLATION_ONBOARDING)" true
 expect "production seeds write installation_configs" "$(psql_q cw_fresh 'SELECT name FROM installation_configs')" '^INSTALLATION_NAME$'
 tables=$(psql_q cw_fresh "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
-expect "schema has Chatwoot's core tables" "$tables" '(^|,)accounts,.*ar_internal_metadata,.*conversations,.*installation_configs,messages,portals,schema_migrations,users$'
+expect "schema has Chatwoot's core tables" "$tables" \
+	'^access_tokens,account_users,accounts,ar_internal_metadata,.*conversations,.*installation_configs,messages,platform_app_permissibles,platform_apps,portals,schema_migrations,users$'
 expect_eq "schema load enables db/schema.rb's extensions" \
 	"$(psql_q cw_fresh "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")" \
 	"pg_stat_statements,pg_trgm,pgcrypto,plpgsql,vector"
@@ -498,6 +501,17 @@ expect "... with the YAML syntax error" "$ERR" 'YAML syntax error occurred while
 app "$IMG" "${ENV_OK[@]}" -e POSTGRES_PASSWORD= -e "DATABASE_URL=postgres://chatwoot:pg%2Dsecret%2D1@$PG:5432/chatwoot" \
 	-- bundle exec rails runner "$SELECT_ONE"
 expect_eq "DATABASE_URL's percent-encoded password wins over an empty POSTGRES_PASSWORD" "$OUT" 1
+# Rails 7.1.5's DATABASE_URL parser is RFC 2396's: a Compose service name with "_" is no host name to it.
+UNDERSCORE_URL="DATABASE_URL=postgres://chatwoot:$PG_PASS@standin_pg:5432/chatwoot"
+app "$IMG" "${ENV_OK[@]}" -e "$UNDERSCORE_URL" -- bundle exec rails runner 'puts 1'
+expect_fails "DATABASE_URL with '_' in its host stops rails runner at boot"
+expect "... with URI::InvalidURIError" "$ERR" 'URI::InvalidURIError'
+# Sidekiq prints the message and the backtrace, not the class: the message is URI's, whatever prints it.
+INVALID_HOST='does not accept registry part: .*@standin_pg:5432 \(or bad hostname\?\)'
+app "$IMG" "${ENV_OK[@]}" -e "$UNDERSCORE_URL" -- timeout 20 bundle exec rails s -p 3000 -b 0.0.0.0
+expect "... and rails s" "$ERR" "$INVALID_HOST"
+app "$IMG" "${ENV_OK[@]}" -e "$UNDERSCORE_URL" -- timeout 20 bundle exec sidekiq -C config/sidekiq.yml
+expect "... and the Sidekiq worker" "$ERR" "$INVALID_HOST"
 app "$IMG" "${ENV_OK[@]}" -e "REDIS_PASSWORD=$REDIS_PASS #a YAML comment" -- bundle exec rails runner "$BROADCAST"
 expect_eq "cable.yml: ' #' in REDIS_PASSWORD starts a YAML comment (ActionCable sends what is before it)" "$OUT" broadcast
 app "$IMG" "${ENV_OK[@]}" -e "REDIS_PASSWORD='$REDIS_PASS" -- bundle exec rails runner "$BROADCAST"
@@ -908,6 +922,11 @@ expect "... after Sidekiq's own shutdown" "$(logs "$WORKER")" 'Bye!'
 if ((SECONDS - t0 < 20)); then pass "... promptly ($((SECONDS - t0))s)"; else fail "... promptly (took $((SECONDS - t0))s)"; fi
 expect_not "... its sidekiq-alive queue left the 'queues' set" "$(rdb 1 SMEMBERS queues)" "^$ALIVE_QUEUE\$"
 expect_not "... and its instance left sidekiq-alive-hostnames" "$(rdb 1 ZRANGE sidekiq-alive-hostnames 0 -1)" "$WORKER_HOST"
+
+# ------------------------------------------------------------------------------------------------
+# The first administrator, the onboarding form, the installation settings, platform apps (selftest-admin.sh).
+# shellcheck source=tests/standin/selftest-admin.sh
+source "$HERE/selftest-admin.sh"
 
 # ------------------------------------------------------------------------------------------------
 echo

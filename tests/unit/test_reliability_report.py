@@ -31,6 +31,13 @@ def run(tmp_path, *args):
     return rc, out.read_text()
 
 
+@pytest.fixture(autouse=True)
+def outside_a_run(monkeypatch):
+    # tests/run exports what it has run so far for the report stage; these cases judge a whole run's records.
+    monkeypatch.delenv("SINAPUM_RUN_SINCE", raising=False)
+    monkeypatch.delenv("SINAPUM_RUN_STAGES", raising=False)
+
+
 @pytest.fixture
 def records(tmp_path):
     directory = tmp_path / "records"
@@ -77,6 +84,21 @@ def test_a_record_for_a_promise_or_test_not_listed_fails(tmp_path, records, caps
     assert rc == 1
     assert "names the promise no_such_promise, which promises.yml does not list" in out
     assert f"a record of {RUNNER[1]} for bad_input_refused: promises.yml does not list that test under it" in out
+
+
+def test_a_record_not_listed_from_before_the_run_is_no_problem_of_the_run(tmp_path, records, capsys):
+    for pid, test in ALL:
+        write(records, pid, test, when="2030-01-01T00:00:10Z")
+    write(records, "no_such_promise", RUNNER[1] + "x", when="2029-12-31T23:00:00Z")
+    write(records, "bad_input_refused", RUNNER[1] + "[stale]", when="2029-12-31T23:00:00Z")
+    rc = run(tmp_path, "--since", "2030-01-01T00:00:00Z")[0]
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "does not list" not in out
+    write(records, "no_such_promise", RUNNER[1] + "y", when="2030-01-01T00:00:20Z")
+    rc = run(tmp_path, "--since", "2030-01-01T00:00:00Z")[0]
+    assert rc == 1
+    assert "names the promise no_such_promise, which promises.yml does not list" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("result", ["failed", "error", "skipped"])

@@ -9,6 +9,8 @@
 set -eu
 DIR=/var/lib/molecule-topology
 mkdir -p "$DIR"
+# There from the start: a host whose engine never creates a one-off has an empty list, not none.
+: >>"$DIR/oneoff.log"
 [ -s "$DIR/since" ] || date +%s >"$DIR/since"
 until docker info >/dev/null 2>&1; do
 	sleep 1

@@ -41,5 +41,5 @@ def test_every_entry_point_has_a_spec_and_a_task_file(role):
 def test_secrets_are_no_log():
     options = load("chatwoot", "meta/argument_specs.yml")["argument_specs"]["main"]["options"]
     secret_vars = [n for n in options if n.endswith("_password") or "secret" in n or "encryption" in n]
-    assert len(secret_vars) == 7
+    assert len(secret_vars) == 8
     assert all(options[n].get("no_log") for n in secret_vars)

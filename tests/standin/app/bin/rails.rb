@@ -5,7 +5,7 @@
 #   rails s -p 3000 -b 0.0.0.0        web server (lib/standin/server.rb)
 #   rails db:chatwoot_prepare         create/load/seed/migrate (lib/standin/prepare.rb)
 #   rails db:migrate                  pending migrations only; fails on a missing or empty database
-#   rails runner 'RUBY' | FILE        evaluate code with the app loaded (Sidekiq client, jobs, models)
+#   rails runner 'RUBY' | FILE | -    evaluate code with the app loaded (Sidekiq client, jobs, models)
 # Anything else fails loudly.
 
 $LOAD_PATH.unshift File.expand_path("../lib", __dir__)
@@ -29,7 +29,10 @@ when "r", "runner"
     exit 1
   end
   require "standin/app"
-  if File.file?(code)
+  # Rails' runner: "-" evaluates the code read from standard input.
+  if code == "-"
+    TOPLEVEL_BINDING.eval($stdin.read, "stdin", 1)
+  elsif File.file?(code)
     $PROGRAM_NAME = code
     load File.expand_path(code)
   else

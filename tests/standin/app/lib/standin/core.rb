@@ -132,25 +132,31 @@ module Standin
     config
   end
 
+  # Rails 7.1.5.2 (Chatwoot's Gemfile.lock) reads DATABASE_URL with URI::RFC2396_Parser, not URI.parse's RFC 3986
+  # (activerecord/lib/active_record/database_configurations/connection_url_resolver.rb, the parser since v7.1.5):
+  # a host name RFC 2396 refuses, such as one with "_" (a Compose service name), raises URI::InvalidURIError, and
+  # every part is unescaped with the same parser (%XX only; "+" stays "+"). Query pairs are split on "&" and "=".
   def parse_database_url(url)
     require "pg"
-    uri = URI.parse(url)
+    parser = URI::RFC2396_Parser.new
+    uri = parser.parse(url)
     unless %w[postgres postgresql].include?(uri.scheme)
       raise Error, "DATABASE_URL: unsupported adapter '#{uri.scheme}' (expected postgres:// or postgresql://)"
     end
 
     out = {}
-    out[:host] = uri.hostname if present(uri.hostname)
+    out[:host] = parser.unescape(uri.hostname) if present(uri.hostname)
     out[:port] = uri.port.to_s if uri.port
-    out[:user] = URI.decode_www_form_component(uri.user) if present(uri.user)
-    out[:password] = URI.decode_www_form_component(uri.password) if uri.password
+    out[:user] = parser.unescape(uri.user) if present(uri.user)
+    out[:password] = parser.unescape(uri.password) if present(uri.password)
     path = uri.path.to_s.sub(%r{\A/}, "")
-    out[:dbname] = URI.decode_www_form_component(path) unless path.empty?
+    out[:dbname] = parser.unescape(path) unless path.empty?
     # Rails turns every query parameter into a config key and its PostgreSQL adapter passes on those libpq
     # knows (activerecord postgresql_adapter.rb @ v7.1.5.2: conndefaults_hash keys).
     known = PG::Connection.conndefaults_hash.keys.map(&:to_s)
-    URI.decode_www_form(uri.query.to_s).each do |key, value|
-      out[key.to_sym] = value if known.include?(key)
+    uri.query.to_s.split("&").each do |pair|
+      key, value = pair.split("=", 2)
+      out[key.to_sym] = parser.unescape(value.to_s) if known.include?(key)
     end
     out
   end

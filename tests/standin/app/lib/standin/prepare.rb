@@ -8,6 +8,7 @@
 # Everything it does is printed to stdout; failures go to stderr with exit 1.
 
 require "zlib"
+require "active_record"
 require "pg"
 require "redis"
 require_relative "core"
@@ -18,7 +19,8 @@ module Standin
     class Abort < StandardError; end
 
     TABLES = %w[messages conversations inboxes account_users users accounts installation_configs portals
-                schema_migrations ar_internal_metadata article_embeddings].freeze
+                schema_migrations ar_internal_metadata article_embeddings
+                access_tokens platform_app_permissibles platform_apps].freeze
 
     def self.run(migrate_only: false)
       new(migrate_only: migrate_only).run
@@ -57,6 +59,7 @@ module Standin
           seed(conn)
           migrate(conn)
         end
+        load_installation_config(conn)
       ensure
         conn.close unless conn.finished?
       end
@@ -65,7 +68,7 @@ module Standin
     rescue Abort => e
       warn e.message
       exit 1
-    rescue PG::Error, Redis::BaseError, Standin::Error => e
+    rescue PG::Error, Redis::BaseError, Standin::Error, ActiveRecord::ActiveRecordError => e
       warn "bin/rails aborted!"
       warn "#{e.class}: #{e.message.strip}"
       exit 1
@@ -184,34 +187,21 @@ module Standin
       @actions << "loaded schema"
     end
 
+    # db/seeds.rb: GlobalConfig.clear_cache, ConfigLoader (lib/standin/accounts.rb) with the real models, then in
+    # production the onboarding key; the development data otherwise.
     def seed(conn)
-      conn.exec("BEGIN")
-      configs = {
-        "INSTALLATION_NAME" => "Chatwoot",
-        "BRAND_NAME" => "Chatwoot",
-        "INSTALLATION_ENV" => ENV.fetch("INSTALLATION_ENV", ""),
-        "ENABLE_ACCOUNT_SIGNUP" => Standin.cast_boolean(ENV.fetch("ENABLE_ACCOUNT_SIGNUP", "false")) ? true : false,
-        "STANDIN_SEEDED_BY_VERSION" => Standin.version
-      }
-      configs.each do |name, value|
-        conn.exec_params(<<~SQL, [name, JSON.generate("value" => value)])
-          INSERT INTO installation_configs (name, serialized_value, locked, created_at, updated_at)
-          VALUES ($1, $2::jsonb, true, #{now_sql}, #{now_sql}) ON CONFLICT (name) DO NOTHING
-        SQL
-      end
-      seed_development(conn) unless Standin.production?
-      conn.exec("COMMIT")
-      say "Seeded installation_configs (#{configs.size} rows)"
+      require_relative "accounts"
+      GlobalConfig.clear_cache
+      ConfigLoader.new.process
+      say "Seeded installation_configs (#{InstallationConfig.count} rows)"
       if Standin.production?
-        # Production seeds create no user (db/seeds.rb @ v4.15.1): the first visitor of / is sent to
-        # onboarding. Redis::Alfred writes through $alfred, Redis.new(Redis::Config.app) under "alfred:".
-        redis = Standin.redis
-        begin
-          redis.set(Standin::ONBOARDING_KEY, "true")
-        ensure
-          redis.close
-        end
+        # Production seeds create no user: the first visitor of / is sent to onboarding.
+        Redis::Alfred.set(Redis::Alfred::CHATWOOT_INSTALLATION_ONBOARDING, true)
         say "Seeded onboarding flag: SET #{Standin::ONBOARDING_KEY} true (no user created)"
+      else
+        conn.exec("BEGIN")
+        seed_development(conn)
+        conn.exec("COMMIT")
       end
       @actions << "seeded"
     rescue PG::Error
@@ -219,14 +209,26 @@ module Standin
       raise
     end
 
+    # lib/tasks/db_enhancements.rake: every db:migrate ends with ConfigLoader (missing settings only) once
+    # installation_configs exists.
+    def load_installation_config(conn)
+      return unless table_exists?(conn, "installation_configs")
+
+      require_relative "accounts"
+      say "Loading Installation config"
+      ConfigLoader.new.process
+    end
+
     # As Chatwoot's development seeds: an account and the super admin john@acme.inc.
     def seed_development(conn)
       account_id = conn.exec(<<~SQL).getvalue(0, 0)
         INSERT INTO accounts (name, created_at, updated_at) VALUES ('Acme Inc', #{now_sql}, #{now_sql}) RETURNING id
       SQL
-      user_id = conn.exec_params(<<~SQL, ["Password1!".crypt("$6$standin$")]).getvalue(0, 0)
-        INSERT INTO users (email, name, encrypted_password, type, confirmed_at, created_at, updated_at)
-        VALUES ('john@acme.inc', 'John', $1, 'SuperAdmin', #{now_sql}, #{now_sql}, #{now_sql}) RETURNING id
+      require "bcrypt"
+      user_id = conn.exec_params(<<~SQL, [BCrypt::Password.create("Password1!", cost: 11).to_s]).getvalue(0, 0)
+        INSERT INTO users (email, uid, name, encrypted_password, type, confirmed_at, created_at, updated_at)
+        VALUES ('john@acme.inc', 'john@acme.inc', 'John', $1, 'SuperAdmin', #{now_sql}, #{now_sql}, #{now_sql})
+        RETURNING id
       SQL
       conn.exec_params(<<~SQL, [account_id, user_id])
         INSERT INTO account_users (account_id, user_id, role, created_at, updated_at)

@@ -41,35 +41,82 @@ module Standin
       );
       CREATE UNIQUE INDEX index_installation_configs_on_name ON installation_configs (name);
       CREATE TABLE accounts (
-        id bigserial PRIMARY KEY,
+        id serial PRIMARY KEY,
         name character varying NOT NULL,
         locale integer DEFAULT 0,
         domain character varying(100),
         support_email character varying(100),
+        feature_flags bigint DEFAULT 0 NOT NULL,
+        limits jsonb DEFAULT '{}'::jsonb,
+        custom_attributes jsonb DEFAULT '{}'::jsonb,
         status integer DEFAULT 0,
-        created_at timestamp(6) without time zone NOT NULL,
-        updated_at timestamp(6) without time zone NOT NULL
+        internal_attributes jsonb DEFAULT '{}'::jsonb NOT NULL,
+        settings jsonb DEFAULT '{}'::jsonb,
+        created_at timestamp without time zone NOT NULL,
+        updated_at timestamp without time zone NOT NULL
       );
+      -- users, account_users, access_tokens, platform_apps, platform_app_permissibles: the columns and indexes of
+      -- Chatwoot's db/schema.rb (v4.15.1) that the first administrator and the Platform App touch.
       CREATE TABLE users (
-        id bigserial PRIMARY KEY,
-        email character varying NOT NULL,
+        id serial PRIMARY KEY,
+        provider character varying DEFAULT 'email'::character varying NOT NULL,
+        uid character varying DEFAULT ''::character varying NOT NULL,
+        encrypted_password character varying DEFAULT ''::character varying NOT NULL,
+        confirmation_token character varying,
+        confirmed_at timestamp without time zone,
         name character varying NOT NULL,
         display_name character varying,
-        encrypted_password character varying DEFAULT ''::character varying NOT NULL,
+        email character varying,
+        tokens json,
+        pubsub_token character varying,
+        availability integer DEFAULT 0,
+        ui_settings jsonb DEFAULT '{}'::jsonb,
+        custom_attributes jsonb DEFAULT '{}'::jsonb,
         type character varying,
-        confirmed_at timestamp without time zone,
-        created_at timestamp(6) without time zone NOT NULL,
-        updated_at timestamp(6) without time zone NOT NULL
+        created_at timestamp without time zone NOT NULL,
+        updated_at timestamp without time zone NOT NULL
       );
-      CREATE UNIQUE INDEX index_users_on_email ON users (email);
+      CREATE INDEX index_users_on_email ON users (email);
+      CREATE UNIQUE INDEX index_users_on_pubsub_token ON users (pubsub_token);
+      CREATE UNIQUE INDEX index_users_on_uid_and_provider ON users (uid, provider);
       CREATE TABLE account_users (
         id bigserial PRIMARY KEY,
-        account_id bigint NOT NULL REFERENCES accounts (id),
-        user_id bigint NOT NULL REFERENCES users (id),
+        account_id bigint,
+        user_id bigint,
         role integer DEFAULT 0,
+        inviter_id bigint,
+        active_at timestamp without time zone,
+        availability integer DEFAULT 0 NOT NULL,
+        auto_offline boolean DEFAULT true NOT NULL,
         created_at timestamp(6) without time zone NOT NULL,
         updated_at timestamp(6) without time zone NOT NULL
       );
+      CREATE UNIQUE INDEX uniq_user_id_per_account_id ON account_users (account_id, user_id);
+      CREATE TABLE access_tokens (
+        id bigserial PRIMARY KEY,
+        owner_type character varying,
+        owner_id bigint,
+        token character varying,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE INDEX index_access_tokens_on_owner_type_and_owner_id ON access_tokens (owner_type, owner_id);
+      CREATE UNIQUE INDEX index_access_tokens_on_token ON access_tokens (token);
+      CREATE TABLE platform_apps (
+        id bigserial PRIMARY KEY,
+        name character varying NOT NULL,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE TABLE platform_app_permissibles (
+        id bigserial PRIMARY KEY,
+        platform_app_id bigint NOT NULL,
+        permissible_type character varying NOT NULL,
+        permissible_id bigint NOT NULL,
+        created_at timestamp(6) without time zone NOT NULL,
+        updated_at timestamp(6) without time zone NOT NULL
+      );
+      CREATE UNIQUE INDEX unique_permissibles_index ON platform_app_permissibles (platform_app_id, permissible_id, permissible_type);
       CREATE TABLE inboxes (
         id bigserial PRIMARY KEY,
         account_id bigint NOT NULL REFERENCES accounts (id),

@@ -11,10 +11,13 @@ require "uri"
 require "pg"
 require "redis"
 require_relative "core"
+require_relative "onboarding"
 require_relative "active_record_pool"
 
 module Standin
   class Web
+    include Onboarding
+
     JSON_TYPE = "application/json; charset=utf-8"
     HTML_TYPE = "text/html; charset=utf-8"
     WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -77,7 +80,7 @@ module Standin
       when "/api" then get ? switch_locale(request) { api_status } : not_found
       when "/cable" then cable(request)
       when "/" then get ? root(request) : not_found
-      when "/installation/onboarding" then get ? onboarding(request) : not_found
+      when "/installation/onboarding" then switch_locale(request) { onboarding_route(request) }
       when "/app/login" then get ? html(200, "Chatwoot (TEST DOUBLE): login page") : not_found
       else not_found
       end
@@ -169,12 +172,6 @@ module Standin
       return redirect(request, "/installation/onboarding") if onboarding_pending?
 
       html(200, "Chatwoot (TEST DOUBLE of chatwoot/chatwoot #{Standin.version})")
-    end
-
-    def onboarding(request)
-      return redirect(request, "/") unless onboarding_pending?
-
-      html(200, "Chatwoot (TEST DOUBLE): installation onboarding, create the super admin here")
     end
 
     # ActionCable's mount: a websocket handshake gets 101 Switching Protocols, any
