@@ -9,6 +9,7 @@
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from urllib.parse import unquote, urlsplit
@@ -157,6 +158,30 @@ def postgres_login(app, pg_env):
     }
 
 
+def setting_value(text):
+    """An installation_configs row's value as Chatwoot reads it (app/models/installation_config.rb: a hash serialized
+    by YAML into the jsonb column), as text: "true", "false", another value, or "" for no row."""
+    text = (text or "").strip()
+    if text.startswith("{"):  # a hash stored as JSON itself
+        try:
+            value = json.loads(text).get("value", "")
+        except (ValueError, AttributeError):
+            return ""
+    else:
+        match = re.search(r"^:?value: *(.*?) *$", text, re.M)
+        value = match.group(1).strip("'\"") if match else ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def installation_setting(postgres, login, name):
+    """What Chatwoot reads for the installation setting NAME: its row (the environment only seeds a missing one,
+    lib/global_config_service.rb), or "" without one."""
+    sql = f"SELECT serialized_value #>> '{{}}' FROM installation_configs WHERE name = '{name}'"
+    raw = docker_out("exec", postgres, "psql", "--username", login["postgres_user"], "--dbname", login["postgres_database"],
+                     "--no-psqlrc", "-tAc", sql)
+    return setting_value(raw)
+
+
 def main():
     project, compose_file, record, marker, adopt = sys.argv[1:6]
     rest = sys.argv[6:]
@@ -219,6 +244,8 @@ def main():
     if postgres and postgres["State"]["Running"]:
         pg_version = (docker_out("exec", postgres["Name"].lstrip("/"), "cat", DATA_PATHS["postgres"] + "/PG_VERSION") or "").strip()
     out["stack"] = stack(source, components, app_image_env, api, pg_version)
+    if pg_version:
+        out["stack"]["account_signup"] = installation_setting(postgres["Name"].lstrip("/"), out["stack"], "ENABLE_ACCOUNT_SIGNUP")
     out["stack"]["inspect"] = list(source.values())
     print(json.dumps(out))
 

@@ -86,3 +86,25 @@ def test_files_are_the_roles_by_their_marker_or_the_records_checksum(survey, tmp
     record.write_text(f'{{"composed": "{hashlib.sha1(b"A=2").hexdigest()} {hashlib.sha1(b"A=2" + bytes([10])).hexdigest()}"}}')
     seen = survey.looks_at_files([str(tmp_path / n) for n in ("ours", "old", "theirs", "absent")], str(record), marker)
     assert {Path(p).name: e["managed"] for p, e in seen.items()} == {"ours": True, "old": True, "theirs": False}
+
+
+def test_a_database_url_host_with_an_underscore_is_read_as_the_old_web_reads_it(survey):
+    # Rails 7.1.5 refuses the URL, Python reads it: the takeover only learns the old stack's login from it (the new
+    # .env gets the role's own DATABASE_URL, on the alias chatwoot-postgres).
+    read = survey.stack(seed_stack(["DATABASE_URL=postgres://chatwoot:pw@chatwoot_postgres:5432/chatwoot", "SECRET_KEY_BASE=abc"]),
+                        COMPONENTS, IMAGE_ENV, {}, "")
+    assert (read["postgres_host"], read["postgres_password"]) == ("chatwoot_postgres", "pw")
+    assert read["postgres_host"] in read["postgres_names"]
+
+
+@pytest.mark.parametrize("raw, value", [
+    # Rails' YAML coder in the jsonb column, as psql's #>> '{}' gives it back.
+    ("--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nvalue: false\n", "false"),
+    ("--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nvalue: true\n", "true"),
+    ("--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nvalue: api_only\n", "api_only"),
+    ("--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nvalue: 'true'\n", "true"),
+    ('{"value": true}', "true"),
+    ("", ""),
+])
+def test_an_installation_setting_is_read_as_chatwoot_reads_its_row(survey, raw, value):
+    assert survey.setting_value(raw) == value
