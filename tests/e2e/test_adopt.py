@@ -5,7 +5,7 @@ services/chatwoot_service/.env with their secrets, mail and integration settings
 rows, uploads, and a worker that keeps files in its own layer.
 
 One story, in order: a run without chatwoot_adopt stops before touching anything; an adoption onto a broken image puts
-the old stack back; the adoption; a second run. The same is proven on a bare server by molecule/adopt.
+the old stack back; the adoption; a second run; the takeover's backup restored by playbooks/restore.yml.
 """
 import hashlib
 import json
@@ -47,11 +47,18 @@ SEED_IMAGES = {"chatwoot/chatwoot:latest": "127.0.0.1:5000/chatwoot/chatwoot:v4.
 # An image that claims the running version and whose web dies at start (the stand-in's boot fault): name, source.
 BROKEN = ("127.0.0.1:5000/e2e-broken/chatwoot:v4.15.1", "127.0.0.1:5000/chatwoot/chatwoot:v4.17.0-fault-boot")
 LAYER_FILE = "zz/yy/avatar-from-url.png"
+# What the deploy adds to any Chatwoot (tasks/admin.yml): its Platform App for automation, with the app's token and
+# permissions. Left out of the tables' comparison, and counted on their own.
+APP = "sinapum.chatwoot"
+APP_IDS = f"(SELECT id FROM platform_apps WHERE name = '{APP}')"
+ROLE_ROWS = {"platform_apps": f"name <> '{APP}'",
+             "access_tokens": f"NOT (owner_type = 'PlatformApp' AND owner_id IN {APP_IDS})",
+             "platform_app_permissibles": f"platform_app_id NOT IN {APP_IDS}"}
 
 
-def adopt_playbook(*args):
-    """site.yml with only the team's own choices (vars-adopt.yml): nothing about the old stack is told."""
-    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args]
+def adopt_playbook(*args, playbook="site.yml"):
+    """A playbook with only the team's own choices (vars-adopt.yml): nothing about the old stack is told."""
+    cmd = ["ansible-playbook", playbook, "-e", f"@{VARS_FILE}", *args]
     env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
     return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1500, check=False))
 
@@ -84,12 +91,18 @@ def identity(name):
 
 
 def tables():
-    """Every table of the database: its columns and rows, checksummed in a fixed order."""
+    """Every table of the database: its columns and rows (but the deploy's own, ROLE_ROWS), checksummed in a fixed
+    order."""
     names = psql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'").split()
     return {t: psql(f"SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), ''))"
                     f" || ':' || (SELECT md5(string_agg(attname, ',' ORDER BY attnum)) FROM pg_attribute"
-                    f" WHERE attrelid = 'public.{t}'::regclass AND attnum > 0 AND NOT attisdropped) FROM public.{t} x")
+                    f" WHERE attrelid = 'public.{t}'::regclass AND attnum > 0 AND NOT attisdropped) FROM public.{t} x"
+                    f" WHERE {ROLE_ROWS.get(t, 'true')}")
             for t in names}
+
+
+def apps():
+    return psql(f"SELECT count(*) FROM platform_apps WHERE name = '{APP}'")
 
 
 def uploads():
@@ -176,6 +189,7 @@ def seed(request):
     old_compose("exec", "-T", "chatwoot_rails", "bundle", "exec", "rails", "db:chatwoot_prepare")
     subprocess.run(["docker", "exec", "-i", OLD["postgres"], "psql", "-U", "chatwoot", "-d", "chatwoot", "-v", "ON_ERROR_STOP=1",
                     "-q"], input=(SEED / "data.sql").read_text(), text=True, capture_output=True, check=True)
+    assert "value: true" in psql("SELECT serialized_value #>> '{}' FROM installation_configs WHERE name = 'ENABLE_ACCOUNT_SIGNUP'")
     # Onboarding was done in the browser: the key that opens it is gone. A key of the team's own stays.
     redis("DEL", "alfred:CHATWOOT_INSTALLATION_ONBOARDING")
     redis("SET", "sinapum:seed-marker", "kept")
@@ -235,6 +249,7 @@ def test_an_adoption_onto_a_broken_image_puts_the_old_stack_back(seed):  # pylin
     after = snapshot()
     assert after["uploads"] == before["uploads"], run
     assert after == before
+    assert apps() == "0"
     assert not (STATE / "adopted.json").exists()
     assert not list(OLD_ENV.parent.glob(".env.before-adoption-*")), run
 
@@ -270,6 +285,10 @@ def test_adoption_keeps_every_row_and_file(adopted):  # pylint: disable=redefine
               "http://127.0.0.1:3000/", check=False).stderr
     assert "onboarding" not in home, home
     assert "identical" in said(run).lower(), run
+    # The team's SuperAdmin did the onboarding: no second administrator, no second account (the tables above); the
+    # deploy's Platform App is all it adds.
+    assert "not a user there: left alone, no administrator and no account made" in said(run), run
+    assert apps() == "1"
 
 
 def container_env(name):
@@ -284,6 +303,8 @@ def test_adoption_carries_every_setting(adopted):  # pylint: disable=redefined-o
         assert env["SECRET_KEY_BASE"] == SECRET_KEY_BASE
         # Chatwoot takes the passwords from the URLs (the role gives web and worker the plain variables empty).
         assert unquote(urlsplit(env["DATABASE_URL"]).password) == "chatwoot_postgres_2025", env["DATABASE_URL"].split("@")[-1]
+        # Rails 7.1.5 refuses a host with "_" in DATABASE_URL: the deploy's own names Postgres by its alias.
+        assert urlsplit(env["DATABASE_URL"]).hostname == "chatwoot-postgres", env["DATABASE_URL"].split("@")[-1]
         assert unquote(urlsplit(env["REDIS_URL"]).password) == "sinapum_redis25"
         assert env["SMTP_ADDRESS"] == "smtp.sinapum.example" and env["SMTP_PASSWORD"] == "s3nh@ de e-mail, com espaço"
         assert env["MAILER_SENDER_EMAIL"] == "SinapUm Suporte <suporte@sinapum.example>"
@@ -294,6 +315,8 @@ def test_adoption_carries_every_setting(adopted):  # pylint: disable=redefined-o
     assert unknown and set(unknown.group(1).split(", ")) == {"CHATWOOT_POSTGRES_PASSWORD", "CHATWOOT_REDIS_PASSWORD",
                                                              "EVOLUTION_API_URL"}, run
     assert "but not in the running containers (carried): SMTP_DOMAIN." in said(run), run
+    # Sign-up, opened in the database (its row is what Chatwoot reads), stays open: the tables are identical too.
+    assert "chatwoot_enable_account_signup=True" in said(run), run
     assert "sinapum_redis25" not in run.out and SECRET_KEY_BASE not in run.out
 
 
@@ -323,3 +346,20 @@ def test_adoption_leaves_the_rest_of_the_team_alone(adopted):  # pylint: disable
 def test_the_next_run_changes_nothing(adopted):  # pylint: disable=redefined-outer-name,unused-argument
     run = adopt_playbook()
     assert run.rc == 0 and run.changed == 0, run
+
+
+@pytest.mark.promise("takeover_backup_restores")
+def test_the_takeovers_backup_restores_every_table_and_file(adopted):  # pylint: disable=redefined-outer-name
+    run, before = adopted
+    backup = re.search(r"The backup taken when the old web and worker had stopped: (\S+) ", said(run))
+    assert backup, run
+
+    restore = adopt_playbook("-e", f"chatwoot_restore_backup={Path(backup.group(1)).name}", playbook="playbooks/restore.yml")
+
+    assert restore.rc == 0, restore
+    assert tables() == before["tables"]
+    # The database is the backup's, from before the deploy made its Platform App.
+    assert apps() == "0"
+    files = uploads()
+    assert {p: v for p, v in files.items() if p != f"./{LAYER_FILE}"} == before["uploads"]
+    assert f"./{LAYER_FILE}" in files, files

@@ -1,6 +1,6 @@
 -- The SinapUm team's Chatwoot after some use: an account, its agents and the super admin who did the onboarding in the
--- browser, an inbox, conversations and messages (with the accents the team writes). Loaded once, after the seed's
--- db:chatwoot_prepare; the tests fingerprint every table before and after.
+-- browser, an inbox, conversations and messages (with the accents the team writes), sign-up opened. Loaded once,
+-- after the seed's db:chatwoot_prepare; the tests fingerprint every table before and after.
 BEGIN;
 INSERT INTO accounts (name, locale, domain, support_email, created_at, updated_at)
   VALUES ('SinapUm', 12, 'sinapum.example', 'suporte@sinapum.example', now(), now());
@@ -18,4 +18,8 @@ INSERT INTO messages (account_id, conversation_id, content, message_type, create
   SELECT 1, 1 + g % 60, 'Olá! Mensagem nº ' || g || ': não consigo concluir o pedido, você pode ajudar?', g % 2,
          now() - g * interval '1 minute', now()
   FROM generate_series(1, 600) AS g;
+-- Sign-up opened in the super admin console (a row of installation_configs, where Chatwoot reads it; the value
+-- db:chatwoot_prepare seeded, turned from false to true in the YAML Chatwoot's model keeps there).
+UPDATE installation_configs SET serialized_value = to_jsonb(replace(serialized_value #>> '{}', 'value: false', 'value: true'))
+  WHERE name = 'ENABLE_ACCOUNT_SIGNUP';
 COMMIT;
