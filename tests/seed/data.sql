@@ -4,10 +4,13 @@
 BEGIN;
 INSERT INTO accounts (name, locale, domain, support_email, created_at, updated_at)
   VALUES ('SinapUm', 12, 'sinapum.example', 'suporte@sinapum.example', now(), now());
-INSERT INTO users (email, name, display_name, encrypted_password, type, confirmed_at, created_at, updated_at) VALUES
-  ('admin@sinapum.example', 'Administração SinapUm', 'Admin', '$2a$11$seedseedseedseedseedseO', 'SuperAdmin', now(), now(), now()),
-  ('ana@sinapum.example', 'Ana Conceição', 'Ana', '$2a$11$seedseedseedseedseedseA', NULL, now(), now(), now()),
-  ('joao@sinapum.example', 'João Araújo', 'João', '$2a$11$seedseedseedseedseedseJ', NULL, now(), now(), now());
+-- uid is the email, as Chatwoot's User#set_password_and_uid sets it (app/models/user.rb; (uid, provider) is unique).
+INSERT INTO users (email, uid, name, display_name, encrypted_password, type, confirmed_at, created_at, updated_at)
+  SELECT email, email, name, display_name, encrypted_password, type, now(), now(), now() FROM (VALUES
+    ('admin@sinapum.example', 'Administração SinapUm', 'Admin', '$2a$11$seedseedseedseedseedseO', 'SuperAdmin'),
+    ('ana@sinapum.example', 'Ana Conceição', 'Ana', '$2a$11$seedseedseedseedseedseA', NULL),
+    ('joao@sinapum.example', 'João Araújo', 'João', '$2a$11$seedseedseedseedseedseJ', NULL))
+  AS u (email, name, display_name, encrypted_password, type);
 INSERT INTO account_users (account_id, user_id, role, created_at, updated_at)
   SELECT 1, id, CASE WHEN type = 'SuperAdmin' THEN 1 ELSE 0 END, now(), now() FROM users;
 INSERT INTO inboxes (account_id, name, channel_type, created_at, updated_at)
