@@ -88,8 +88,8 @@ def present() -> dict:
     """What of the tests' things is on this machine now."""
     e2e, mol = e2e_things(), molecule_things()
     containers, volumes, networks = docker_names("container"), docker_names("volume"), docker_names("network")
-    paths = {p for p in e2e["paths"] if Path(p).exists()} | {str(p) for pattern in E2E_PATHS
-                                                             for p in Path("/").glob(pattern.lstrip("/"))}
+    globbed = {str(p) for pattern in E2E_PATHS for p in Path("/").glob(pattern.lstrip("/"))}
+    paths = {p for p in e2e["paths"] if Path(p).exists()} | globbed
     found = {
         "containers": sorted((containers & (e2e["containers"] | mol["containers"]))
                              | {c for c in containers if c.startswith((HELPER_PREFIX, E2E_PREFIX))}),

@@ -106,6 +106,15 @@ def remove_project(project=None):
        f"/run/lock/sinapum-chatwoot/{name}.lock", f"/run/lock/sinapum-chatwoot/{name}.lock.guard")
 
 
+# Installed by any project's backup and serving every project: a test removes it only when it was not here before.
+LOCK_SCRIPT = Path("/usr/local/sbin/chatwoot-lock")
+
+
+def remove_lock_script(was_here):
+    if not was_here and not list(Path("/usr/local/sbin").glob("chatwoot-backup-*")):
+        LOCK_SCRIPT.unlink(missing_ok=True)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "runs_last: run after every other test of the session (it takes the "
                                        "tests' project down)")
@@ -123,14 +132,11 @@ def local_image_refs():
 
 @pytest.fixture(scope="session")
 def first_run(request):
-    # The lock script the project's backups install serves every project: it goes only if this session brought it.
-    lock_script = Path("/usr/local/sbin/chatwoot-lock")
-    lock_script_was_here = lock_script.exists()
+    lock_script_was_here = LOCK_SCRIPT.exists()
 
     def remove_all():
         remove_project()
-        if not lock_script_was_here and not list(Path("/usr/local/sbin").glob("chatwoot-backup-*")):
-            lock_script.unlink(missing_ok=True)
+        remove_lock_script(lock_script_was_here)
 
     remove_project()
     # Registered before the deploy: the project goes at the end of the session, also when the deploy or a test fails
