@@ -518,6 +518,10 @@ if ((SECONDS - t0 < 20)); then pass "... promptly ($((SECONDS - t0))s)"; else fa
 # shellcheck source=tests/standin/selftest-admin.sh
 source "$HERE/selftest-admin.sh"
 
+# The Platform and Application APIs (selftest-api.sh, with selftest-api.rb as its client).
+# shellcheck source=tests/standin/selftest-api.sh
+source "$HERE/selftest-api.sh"
+
 # ------------------------------------------------------------------------------------------------
 echo
 echo "standin selftest: $PASSED passed, $FAILED failed"

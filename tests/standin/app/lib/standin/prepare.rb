@@ -13,6 +13,7 @@ require "pg"
 require "redis"
 require_relative "core"
 require_relative "schema"
+require_relative "api_schema"
 
 module Standin
   class Prepare
@@ -174,6 +175,7 @@ module Standin
       Schema::EXTENSIONS.each { |name| enable_schema_extension(conn, name) }
       TABLES.each { |t| conn.exec("DROP TABLE IF EXISTS #{conn.quote_ident(t)} CASCADE") }
       conn.exec(Schema::BASE_SQL)
+      conn.exec(Schema::API_SQL)
       Schema.shipped.each { |m| conn.exec(m.sql) }
       Schema.shipped.each do |m|
         conn.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version])

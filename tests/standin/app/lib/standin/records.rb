@@ -103,11 +103,14 @@ class InstallationConfig < ApplicationRecord
   end
 end
 
-# app/models/account.rb: name required, domain at most 100, status and locale enums (only English here).
+# app/models/account.rb: name required, domain at most 100, status and locale enums (config/initializers/languages.rb:
+# LANGUAGES_CONFIG's iso_639_1_code => index).
 class Account < ApplicationRecord
+  LOCALES = %w[en ar nl fr de hi it ja ko pt ru zh es ml ca el pt_BR ro ta fa zh_TW vi da tr cs fi id sv hu no zh_CN pl
+               sk uk th lv is he lt sr bg et].each_with_index.to_h.freeze
   validates :name, presence: true
   validates :domain, length: { maximum: 100 }
-  enum :locale, { "en" => 0 }, prefix: true
+  enum :locale, LOCALES, prefix: true
   enum :status, { active: 0, suspended: 1 }
 
   has_many :account_users, dependent: :destroy
