@@ -361,3 +361,85 @@ def find_user_by_email(client, email):
         if exc.status == 422 and 'name' in exc.attributes:
             return None
         raise
+
+
+# ------------------------------------------------------------------------------------------- one-key resources
+class Resource:
+    """A resource of the Application API found by one key in its list, written under a wrapper key
+    (``{"team": {...}}``) and deleted at once: teams, labels, canned responses."""
+
+    def __init__(self, kind, wrapper, key, managed, what, required=()):
+        self.kind = kind          # the path under the account and the list's shape (LIST_SHAPES)
+        self.wrapper = wrapper    # require(:wrapper) in Chatwoot's controller
+        self.key = key            # the field the object is found by
+        self.managed = managed    # the fields compared
+        self.what = what          # for messages
+        self.required = required  # fields without which Chatwoot refuses to create one
+
+
+def reconcile_resource(client, params, check_mode, result, resource, key_value, wanted, out_key):
+    """Find the object whose ``resource.key`` equals ``key_value`` and make it as ``wanted`` (state present) or delete
+    it; fills result[out_key], result['diff'], result['changed'], result['msg']. Returns the object after the task
+    (None when absent)."""
+    objects = items(resource.kind, client.get(account_path(params, resource.kind)))
+    current = next((o for o in objects if o.get(resource.key) == key_value), None)
+    label = '%s %r' % (resource.what, key_value)
+    if params['state'] == 'absent':
+        result['diff'] = diff_of(current and dict((k, current.get(k)) for k in resource.managed), None)
+        if current is None:
+            result['msg'] = label + ' absent'
+            return None
+        result['changed'] = True
+        result[out_key] = current
+        if not check_mode:
+            client.delete(account_path(params, resource.kind, current['id']))
+            result[out_key] = {}
+        result['msg'] = '%s %s' % (label, 'would be deleted' if check_mode else 'deleted')
+        return None
+    if current is None:
+        missing = [k for k in resource.required if wanted.get(k) is None]
+        if missing:
+            raise BadInput('%s does not exist; to create it give %s' % (label, ', '.join(missing)))
+        result['changed'] = True
+        result['diff'] = diff_of(None, dict(wanted, **{resource.key: key_value}))
+        if check_mode:
+            result['msg'] = label + ' would be created'
+            return None
+        body = dict((k, v) for k, v in dict(wanted, **{resource.key: key_value}).items() if v is not None)
+        result[out_key] = client.post(account_path(params, resource.kind), {resource.wrapper: body})
+        result['msg'] = '%s created (id %s)' % (label, result[out_key]['id'])
+        return result[out_key]
+    differences = changes(current, wanted)
+    result[out_key] = current
+    result['diff'] = diff_of(current, dict((k, v[1]) for k, v in differences.items()))
+    if not differences:
+        result['msg'] = label + ' as wanted'
+        return current
+    result['changed'] = True
+    if check_mode:
+        result['msg'] = '%s would change: %s' % (label, ', '.join(sorted(differences)))
+        return current
+    result[out_key] = client.patch(account_path(params, resource.kind, current['id']),
+                                   {resource.wrapper: dict((k, v[1]) for k, v in differences.items())})
+    result['msg'] = '%s changed: %s' % (label, ', '.join(sorted(differences)))
+    return result[out_key]
+
+
+def emails_of(agents):
+    """The sorted, lower-cased e-mail addresses of a list of Chatwoot's agent objects."""
+    return sorted((a.get('email') or '').lower() for a in agents)
+
+
+def agent_ids(client, params, emails):
+    """{email: user id} for the given addresses, all agents of the account (checked before anything changes); BadInput
+    naming the others. None when ``emails`` is None (members not managed)."""
+    if emails is None:
+        return None
+    agents = dict(((a.get('email') or '').lower(), a['id'])
+                  for a in items('agents', client.get(account_path(params, 'agents'))))
+    wanted = sorted(set(check_email('members', m) for m in emails))
+    unknown = [m for m in wanted if m not in agents]
+    if unknown:
+        raise BadInput('not agents of account %s: %s (add them with sinapum.chatwoot.chatwoot_agent first)' % (
+            params['account_id'], ', '.join(unknown)))
+    return dict((m, agents[m]) for m in wanted)

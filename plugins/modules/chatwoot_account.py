@@ -15,8 +15,8 @@ description:
   - Makes a Chatwoot account exist with the given settings, or deletes it, through the Platform API with a Platform
     App's token.
   - B(How the account is found.) By O(id) when given; else by O(name) among the accounts the Platform App may act on
-    (Chatwoot lists only those: the accounts it created, and those it was permitted on, such as the first account of
-    the P(sinapum.chatwoot.chatwoot#role) role). Chatwoot does not keep account names unique: when several match, the
+    (Chatwoot lists only those, the accounts it created and those it was permitted on, such as the first account of
+    the P(sinapum.chatwoot.chatwoot#role) role). Chatwoot does not keep account names unique; when several match, the
     task fails and names their ids.
   - Only the options given are compared and changed; C(custom_attributes) and C(limits) are replaced as a whole, as
     Chatwoot replaces them.

@@ -49,7 +49,7 @@ options:
     type: int
   user_email:
     description:
-      - The user's e-mail address (the user must exist: see M(sinapum.chatwoot.chatwoot_user)).
+      - The user's e-mail address (the user must exist, see M(sinapum.chatwoot.chatwoot_user)).
     type: str
   role:
     description:

@@ -18,8 +18,8 @@ description:
     replies at the channel's C(webhook_url)), V(web_widget) (the chat on a website) and V(email).
   - B(How the inbox is found.) Chatwoot does not keep inbox names unique. By O(id) when given; an e-mail inbox by its
     address (O(channel.email), unique across the whole installation); else by O(name) and O(channel_type). When
-    several inboxes match, the task fails and names their ids: give O(id).
-  - Only the options given are compared and changed. Chatwoot cannot change an inbox's channel type: an inbox found
+    several inboxes match, the task fails and names their ids; give O(id) then.
+  - Only the options given are compared and changed. Chatwoot cannot change an inbox's channel type, so an inbox found
     with another type fails the task.
   - O(members) is the whole set of the inbox's agents (Chatwoot replaces the set); every member must be an agent of the
     account (see M(sinapum.chatwoot.chatwoot_agent)), which is checked before anything changes.
@@ -328,10 +328,12 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._chatwoot_api imp
     BadInput,
     ChatwootError,
     account_path,
+    agent_ids,
     changes,
     check_email,
     connection_argument_spec,
     diff_of,
+    emails_of,
     find_one,
     items,
     masked,
@@ -438,23 +440,8 @@ def find_inbox(client, params, channel_type, channel):
     return find_one(inboxes, 'inboxes', **keys)
 
 
-def member_ids(client, params):
-    """{email: user id} of the wanted members, all agents of the account; BadInput naming the others."""
-    if params['members'] is None:
-        return None
-    agents = dict(((a.get('email') or '').lower(), a['id'])
-                  for a in items('agents', client.get(account_path(params, 'agents'))))
-    wanted = sorted(set(check_email('members', m) for m in params['members']))
-    unknown = [m for m in wanted if m not in agents]
-    if unknown:
-        raise BadInput('not agents of account %s: %s (add them with sinapum.chatwoot.chatwoot_agent first)' % (
-            params['account_id'], ', '.join(unknown)))
-    return dict((m, agents[m]) for m in wanted)
-
-
 def current_members(client, params, inbox_id):
-    answer = client.get(account_path(params, 'inbox_members', inbox_id))
-    return sorted((a.get('email') or '').lower() for a in items('inbox_members', answer))
+    return emails_of(items('inbox_members', client.get(account_path(params, 'inbox_members', inbox_id))))
 
 
 def comparable(inbox):
@@ -466,8 +453,8 @@ def comparable(inbox):
 
 
 def delete(client, params, current, check_mode, result):
-    result['diff'] = diff_of(masked(current, SECRETS) and dict(name=current['name'],
-                                                                   channel_type=current['channel_type']), None)
+    before = dict(name=current['name'], channel_type=current['channel_type']) if current else None
+    result['diff'] = diff_of(before, None)
     if current is None:
         result['msg'] = 'inbox %s absent' % (params['id'] or repr(params['name']))
         return
@@ -493,7 +480,7 @@ def reconcile(client, params, check_mode, result):
     if params['state'] == 'absent':
         return delete(client, params, current, check_mode, result)
 
-    members = member_ids(client, params)
+    members = agent_ids(client, params, params['members'])
     wanted = dict((k, params[k]) for k in INBOX_KEYS)
     if 'selected_feature_flags' in channel:
         channel['selected_feature_flags'] = sorted(set(channel['selected_feature_flags']))
@@ -568,7 +555,7 @@ def set_members(client, params, inbox_id, members, result):
     # PATCH replaces the whole set (InboxMembersController#update); POST would only add.
     answer = client.patch(account_path(params, 'inbox_members'),
                           {'inbox_id': inbox_id, 'user_ids': sorted(members.values())})
-    result['members'] = sorted((a.get('email') or '').lower() for a in items('inbox_members', answer))
+    result['members'] = emails_of(items('inbox_members', answer))
 
 
 def main():

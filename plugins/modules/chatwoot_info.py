@@ -41,7 +41,7 @@ options:
   members:
     description:
       - Also read each inbox's and each team's members (one more request per inbox and per team), as lists of
-        e-mail addresses in RV(inboxes[].members) and RV(teams[].members).
+        e-mail addresses in a key C(members) of each inbox and team.
     type: bool
     default: false
 seealso:

@@ -15,16 +15,16 @@ description:
   - Makes a Chatwoot user exist with a name and a password, confirmed (no invitation e-mail), or deletes it, through
     the Platform API with a Platform App's token. Give the user a role in an account with
     M(sinapum.chatwoot.chatwoot_account_user) or M(sinapum.chatwoot.chatwoot_agent).
-  - B(How the user is found.) By O(email), which Chatwoot keeps unique (lower-cased). The Platform API has no search:
+  - B(How the user is found.) By O(email), which Chatwoot keeps unique (lower-cased). The Platform API has no search;
     the only way it finds a user by e-mail is C(POST /platform/api/v1/users), which answers with the existing user of
-    that e-mail (ignoring the other fields) or creates one. The module sends the e-mail alone: Chatwoot then answers
+    that e-mail (ignoring the other fields) or creates one. The module sends the e-mail alone, and Chatwoot then answers
     with the existing user, or refuses (422, no name) and creates nobody.
-  - That lookup has effects on an existing user, which Chatwoot makes whenever it is asked: the user is marked
+  - That lookup has effects on an existing user, which Chatwoot makes whenever it is asked; the user is marked
     confirmed, and the Platform App is permitted on it (so that it may read, change and delete it). Nothing the module
     manages changes.
-  - The password cannot be read back: it is set when the user is created, and on every run with
+  - The password cannot be read back; it is set when the user is created, and on every run with
     O(update_password=always) (then the task always reports a change).
-  - O(custom_attributes) are merged into the user's by Chatwoot: keys can be added or changed, not removed.
+  - O(custom_attributes) are merged into the user's by Chatwoot; keys can be added or changed, not removed.
   - B(Deletion is asynchronous in Chatwoot;) the module waits until the user is gone (O(wait)).
 author:
   - SinapUm engineers (@sinapum)

@@ -18,7 +18,7 @@ description:
   - B(How the webhook is found.) By O(url), which Chatwoot keeps unique in an account (exactly as written).
   - O(url) must be an C(http://) or C(https://) URL (lower-case scheme) with a host; O(subscriptions) must name
     events Chatwoot knows and not be empty. Both are checked before anything changes (Chatwoot's own check of the URL
-    is looser: it accepts any text containing an http URL).
+    is looser, it accepts any text containing an http URL).
   - Chatwoot signs each delivery with the webhook's C(secret); it is masked in the result.
 author:
   - SinapUm engineers (@sinapum)

@@ -56,7 +56,7 @@ class Script:
         return Answer(answer, status)
 
     def done(self):
-        assert not self.exchanges, 'requests not made: %r' % [(m, p) for m, p, _, _, _ in self.exchanges]
+        assert not self.exchanges, 'requests not made: %r' % [exchange[:2] for exchange in self.exchanges]
 
 
 def run(module_name, args, script, monkeypatch, check=False, diff=True, secrets=(TOKEN, PLATFORM_TOKEN)):

@@ -149,7 +149,7 @@ def test_bad_input_is_refused_before_any_change(args, words, monkeypatch):
     result, failed = run('chatwoot_inbox', dict(CONNECTION, name='X', **args), script, monkeypatch)
     assert failed
     assert words in result['msg']
-    assert all(method == 'GET' for method, _, _, _, _ in script.requests)
+    assert all(request[0] == 'GET' for request in script.requests)
 
 
 def test_unknown_members_are_refused_before_any_change(monkeypatch):
