@@ -430,16 +430,17 @@ def emails_of(agents):
     return sorted((a.get('email') or '').lower() for a in agents)
 
 
-def agent_ids(client, params, emails):
+def agent_ids(client, params, emails, check_mode=False):
     """{email: user id} for the given addresses, all agents of the account (checked before anything changes); BadInput
-    naming the others. None when ``emails`` is None (members not managed)."""
+    naming the others. None when ``emails`` is None (members not managed). In check mode an address that is no agent
+    yet is kept with the id None: an earlier task of the same run may be the one that adds it."""
     if emails is None:
         return None
     agents = dict(((a.get('email') or '').lower(), a['id'])
                   for a in items('agents', client.get(account_path(params, 'agents'))))
     wanted = sorted(set(check_email('members', m) for m in emails))
     unknown = [m for m in wanted if m not in agents]
-    if unknown:
+    if unknown and not check_mode:
         raise BadInput('not agents of account %s: %s (add them with sinapum.chatwoot.chatwoot_agent first)' % (
             params['account_id'], ', '.join(unknown)))
-    return dict((m, agents[m]) for m in wanted)
+    return dict((m, agents.get(m)) for m in wanted)

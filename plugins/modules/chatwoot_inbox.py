@@ -22,7 +22,8 @@ description:
   - Only the options given are compared and changed. Chatwoot cannot change an inbox's channel type, so an inbox found
     with another type fails the task.
   - O(members) is the whole set of the inbox's agents (Chatwoot replaces the set); every member must be an agent of the
-    account (see M(sinapum.chatwoot.chatwoot_agent)), which is checked before anything changes.
+    account (see M(sinapum.chatwoot.chatwoot_agent)), which is checked before anything changes; in check mode an
+    address that is no agent yet is shown as a member to be, since an earlier task of the run may add it.
   - B(Deletion is asynchronous in Chatwoot:) it answers with a message and its worker deletes the inbox later. The
     module waits until the inbox is gone (O(wait)).
   - Secrets Chatwoot shows an administrator (C(hmac_token), C(secret), the IMAP and SMTP passwords) are masked in
@@ -480,7 +481,7 @@ def reconcile(client, params, check_mode, result):
     if params['state'] == 'absent':
         return delete(client, params, current, check_mode, result)
 
-    members = agent_ids(client, params, params['members'])
+    members = agent_ids(client, params, params['members'], check_mode)
     wanted = dict((k, params[k]) for k in INBOX_KEYS)
     if 'selected_feature_flags' in channel:
         channel['selected_feature_flags'] = sorted(set(channel['selected_feature_flags']))

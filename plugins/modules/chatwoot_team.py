@@ -18,7 +18,8 @@ description:
     account, so V(Suporte N1) and V(suporte n1) are the same team; the module compares in lower case and the result
     shows Chatwoot's name.
   - O(members) is the whole set of the team's agents (Chatwoot replaces the set); every member must be an agent of the
-    account (see M(sinapum.chatwoot.chatwoot_agent)), which is checked before anything changes.
+    account (see M(sinapum.chatwoot.chatwoot_agent)), which is checked before anything changes; in check mode an
+    address that is no agent yet is shown as a member to be, since an earlier task of the run may add it.
 author:
   - SinapUm engineers (@sinapum)
 extends_documentation_fragment:
@@ -125,7 +126,7 @@ def team_members(client, params, team_id):
 
 def reconcile(client, params, check_mode, result):
     name = params['name'].lower()  # Team's before_validation: name.downcase
-    members = agent_ids(client, params, None if params['state'] == 'absent' else params['members'])
+    members = agent_ids(client, params, None if params['state'] == 'absent' else params['members'], check_mode)
     wanted = dict(description=params['description'], allow_auto_assign=params['allow_auto_assign'])
     team = reconcile_resource(client, params, check_mode, result, TEAMS, name, wanted, 'team')
     had = team_members(client, params, team['id']) if team and team.get('id') else []

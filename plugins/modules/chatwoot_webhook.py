@@ -60,7 +60,8 @@ options:
   inbox:
     description:
       - Send only the events of the inbox of this name (it must be the only inbox of that name; else give
-        O(inbox_id)).
+        O(inbox_id)). In check mode an inbox that does not exist yet is not an error, since an earlier task of the
+        run may make it.
     type: str
   state:
     description:
@@ -146,12 +147,14 @@ def check_url(url):
         raise BadInput('url %r is not an http:// or https:// URL with a host (lower-case scheme, no spaces)' % url)
 
 
-def inbox_id_of(client, params):
+def inbox_id_of(client, params, check_mode):
     if params['inbox'] is None:
         return params['inbox_id']
     inboxes = items('inboxes', client.get(account_path(params, 'inboxes')))
     inbox = find_one(inboxes, 'inboxes', name=params['inbox'])
     if inbox is None:
+        if check_mode:
+            return None  # an earlier task of the same run may be the one that makes it
         raise BadInput('no inbox named %r in account %s' % (params['inbox'], params['account_id']))
     return inbox['id']
 
@@ -182,7 +185,7 @@ def reconcile(client, params, check_mode, result):
         return
 
     subscriptions = sorted(set(params['subscriptions'])) if params['subscriptions'] else None
-    wanted = dict(name=params['name'], subscriptions=subscriptions, inbox_id=inbox_id_of(client, params))
+    wanted = dict(name=params['name'], subscriptions=subscriptions, inbox_id=inbox_id_of(client, params, check_mode))
     if current is None:
         result['changed'] = True
         result['diff'] = diff_of(None, dict(wanted, url=params['url']))

@@ -111,3 +111,11 @@ def test_canned_response_without_content_cannot_be_created(monkeypatch):
     script = Script(('GET', A + '/canned_responses', None, 200, []))
     result, failed = run('chatwoot_canned_response', dict(CONNECTION, short_code='oi'), script, monkeypatch)
     assert failed and "canned response 'oi' does not exist; to create it give content" in result['msg']
+
+
+def test_team_member_not_yet_an_agent_is_a_member_to_be_in_check_mode(monkeypatch):
+    script = Script(('GET', A + '/agents', None, 200, AGENTS), ('GET', A + '/teams', None, 200, []))
+    result, failed = run('chatwoot_team', dict(CONNECTION, name='x', members=['zoe@sinapum.example']), script, monkeypatch,
+                         check=True)
+    assert not failed and result['changed'] is True, result
+    assert result['diff']['after']['members'] == ['zoe@sinapum.example']
