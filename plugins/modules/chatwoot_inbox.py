@@ -62,7 +62,9 @@ options:
     suboptions:
       webhook_url:
         description:
-          - V(api) The URL Chatwoot posts the inbox's outgoing messages and events to.
+          - V(api) The URL Chatwoot posts the inbox's messages to (Evolution API's, for WhatsApp). Chatwoot 4.14 and
+            later post only to public addresses unless it runs with C(SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true) (see
+            M(sinapum.chatwoot.chatwoot_webhook)).
         type: str
       hmac_mandatory:
         description:

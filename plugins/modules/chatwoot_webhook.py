@@ -12,14 +12,20 @@ module: chatwoot_webhook
 short_description: Create, update or delete a webhook of a Chatwoot account
 version_added: 1.1.0
 description:
-  - Makes a webhook of a Chatwoot account exist (the events it sends, the inbox it is limited to) or deletes it,
+  - Makes a webhook of a Chatwoot account exist (the events it sends, the inbox it names) or deletes it,
     through the Application API with an administrator's token. Chatwoot's worker posts each subscribed event to the
     webhook's URL.
   - B(How the webhook is found.) By O(url), which Chatwoot keeps unique in an account (exactly as written).
   - O(url) must be an C(http://) or C(https://) URL (lower-case scheme) with a host; O(subscriptions) must name
     events Chatwoot knows and not be empty. Both are checked before anything changes (Chatwoot's own check of the URL
     is looser, it accepts any text containing an http URL).
-  - Chatwoot signs each delivery with the webhook's C(secret); it is masked in the result.
+  - Chatwoot signs each delivery with the webhook's C(secret) (header C(X-Chatwoot-Signature)); it is masked in the
+    result.
+  - B(Chatwoot 4.14 and later post only to public addresses) (its SafeFetch, with the gem ssrf_filter). A receiver on
+    a private network, such as a service on C(mcp_network) named by its container, gets nothing, and Chatwoot's
+    worker logs C(Hostname '...' has no public ip addresses), unless Chatwoot runs with
+    C(SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true) (the P(sinapum.chatwoot.chatwoot#role) role's C(chatwoot_extra_env)).
+    An API inbox's C(webhook_url) is posted the same way.
 author:
   - SinapUm engineers (@sinapum)
 extends_documentation_fragment:
@@ -55,13 +61,14 @@ options:
               conversation_typing_on, conversation_typing_off]
   inbox_id:
     description:
-      - Send only the events of this inbox.
+      - The inbox Chatwoot records with the webhook (its dashboard shows it).
+      - Chatwoot 4.15.1 still sends the webhook the events of every inbox of the account; its webhook listener does
+        not look at the inbox.
     type: int
   inbox:
     description:
-      - Send only the events of the inbox of this name (it must be the only inbox of that name; else give
-        O(inbox_id)). In check mode an inbox that does not exist yet is not an error, since an earlier task of the
-        run may make it.
+      - The same as O(inbox_id), by the inbox's name (it must be the only inbox of that name; else give O(inbox_id)).
+        In check mode an inbox that does not exist yet is not an error, since an earlier task of the run may make it.
     type: str
   state:
     description:
@@ -74,7 +81,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: New WhatsApp messages to an n8n flow on mcp_network
+- name: New messages to an n8n flow on mcp_network (Chatwoot needs SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true for it)
   sinapum.chatwoot.chatwoot_webhook:
     url: http://n8n:5678/webhook/chatwoot
     name: n8n

@@ -40,3 +40,47 @@ fi
 # A failed case shows the errors web logged (the 500s the cases expect are among them).
 if grep -q '^FAIL: ' <<<"$API_OUT"; then logs "$API_WEB" | grep -E '^E, ' | tail -30; fi
 docker rm -f "$API_WEB" "$RUN_ID-api-worker" >/dev/null
+
+say "webhooks: a created message is posted by the worker (WebhookJob), SafeFetch refusing private addresses"
+HOOK=$RUN_ID-hook
+# A receiver on the private network, as n8n or Evolution API on mcp_network: one line per request received.
+start "$HOOK" "$IMG" -- ruby -rwebrick -rjson -e '
+  s = WEBrick::HTTPServer.new(Port: 8080, AccessLog: [], Logger: WEBrick::Log.new($stderr, WEBrick::Log::WARN))
+  s.mount_proc("/") { |q, r| $stdout.puts("HOOK " + JSON.generate(path: q.path, ts: q["X-Chatwoot-Timestamp"],
+    sig: q["X-Chatwoot-Signature"], delivery: q["X-Chatwoot-Delivery"], type: q["Content-Type"], body: q.body)); $stdout.flush; r.body = "ok" }
+  s.start'
+hook_runner() { app "$IMG" -i "${API_ENV[@]}" "$@" -- bundle exec rails runner - ; }
+# The message: an incoming message in a new conversation of the account's API inbox, by the model (its
+# after_create_commit is what dispatches MESSAGE_CREATED).
+message_code="a = Account.find($API_ACCOUNT); i = a.inboxes.find_by(channel_type: 'Channel::Api')
+i.channel.update!(webhook_url: 'http://$HOOK:8080/inbox')
+c = Conversation.create!(account: a, inbox: i, display_id: Conversation.count + 1)
+Message.create!(account: a, conversation: c, content: 'Oi', message_type: :incoming)
+Message.create!(account: a, conversation: c, content: 'note', message_type: :activity)"
+hook_runner <<<"Webhook.create!(account: Account.find($API_ACCOUNT), url: 'http://$HOOK:8080/hook', subscriptions: ['message_created']); puts Webhook.find_by(url: 'http://$HOOK:8080/hook').secret"
+HOOK_SECRET=$(tail -1 <<<"$OUT")
+start "$RUN_ID-hook-worker" "$IMG" "${API_ENV[@]}" -- bundle exec sidekiq -C config/sidekiq.yml
+hook_runner <<<"$message_code"
+expect_ok "rails runner makes a conversation and two messages"
+refused() { logs "$RUN_ID-hook-worker" | grep -q "Invalid webhook URL http://$HOOK:8080/hook : Hostname '$HOOK' has no public ip addresses"; }
+if wait_until 30 refused; then pass "without SAFE_FETCH_ALLOW_PRIVATE_NETWORK the worker refuses a private address (v4.14+)"; else
+	fail "without SAFE_FETCH_ALLOW_PRIVATE_NETWORK the worker refuses a private address ($(excerpt "$(logs "$RUN_ID-hook-worker")"))"
+fi
+expect_not "... and the receiver got nothing" "$(logs "$HOOK")" '^HOOK '
+docker rm -f "$RUN_ID-hook-worker" >/dev/null
+start "$RUN_ID-hook-worker2" "$IMG" "${API_ENV[@]}" -e SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true -- bundle exec sidekiq -C config/sidekiq.yml
+hook_runner <<<"$message_code"
+delivered() { [[ $(logs "$HOOK" | grep -c '^HOOK ') -ge 2 ]]; }
+if wait_until 30 delivered; then pass "with SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true the message reaches the account's webhook and the API inbox's webhook_url"; else
+	fail "with SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true the message reaches the receiver ($(excerpt "$(logs "$RUN_ID-hook-worker2")"))"
+fi
+hooks=$(logs "$HOOK" | grep '^HOOK ')
+expect_eq "one delivery to the account's webhook and one to the API inbox's, none for the activity message" \
+	"$(grep -c '"path":"/hook"' <<<"$hooks") $(grep -c '"path":"/inbox"' <<<"$hooks")" "1 1"
+expect "the payload is message_created, its content and inbox" "$hooks" 'message_created.*Oi|Oi.*message_created'
+# X-Chatwoot-Signature = sha256= HMAC-SHA256(secret, "<timestamp>.<body>"), checked with the webhook's own secret.
+line=$(grep '"path":"/hook"' <<<"$hooks" | head -1)
+app "$IMG" -i -- ruby -rjson -ropenssl -e 'h = JSON.parse($stdin.read.sub(/\AHOOK /, "")); exp = "sha256=" + OpenSSL::HMAC.hexdigest("SHA256", ARGV[0], "#{h["ts"]}.#{h["body"]}"); puts(h["sig"] == exp ? "signed" : "bad #{h["sig"]} #{exp}"); puts h["type"]; puts(h["delivery"].to_s.size)' "$HOOK_SECRET" <<<"$line"
+expect_eq "X-Chatwoot-Signature is the HMAC of timestamp.body with the webhook's secret; JSON; a delivery id" \
+	"$(paste -sd ' ' <<<"$OUT")" "signed application/json 36"
+docker rm -f "$HOOK" "$RUN_ID-hook-worker2" >/dev/null

@@ -416,3 +416,6 @@ class User
     end
   end
 end
+
+# What a created message sends to the webhooks (webhooks.rb).
+require_relative "webhooks"
