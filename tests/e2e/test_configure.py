@@ -2,8 +2,11 @@
 """Chatwoot configured from chatwoot_config_accounts through its APIs (issue 15), on the session's deployed project:
 the modules and the chatwoot_config role against the stand-in's Platform and Application APIs, which answer as
 Chatwoot 4.15.1's source does (tests/standin/README.md)."""
+import hashlib
+import hmac
 import json
 import subprocess
+import time
 
 import pytest
 from conftest import REPO, VARS, VARS_FILE, Run, _path, playbook, psql, secrets
@@ -209,3 +212,92 @@ def test_site_yml_applies_the_structure(configured):
     again = playbook("-e", f"@{path}")
     assert again.rc == 0 and again.changed == 0, again
     assert account_id() > 0
+
+
+RECEIVER = "e2e_hook_receiver"
+RECEIVER_CODE = """
+require "webrick"; require "json"
+s = WEBrick::HTTPServer.new(Port: 8080, AccessLog: [], Logger: WEBrick::Log.new($stderr, WEBrick::Log::WARN))
+s.mount_proc("/") do |q, r|
+  $stdout.puts("HOOK " + JSON.generate(path: q.path, ts: q["X-Chatwoot-Timestamp"], sig: q["X-Chatwoot-Signature"],
+                                        body: q.body))
+  $stdout.flush
+  r.body = "ok"
+end
+s.start
+"""
+MESSAGE_CODE = """
+a = Account.find_by!(name: ARGV_ACCOUNT); i = a.inboxes.find_by!(name: "WhatsApp")
+c = Conversation.create!(account: a, inbox: i, display_id: Conversation.count + 1)
+Message.create!(account: a, conversation: c, content: ARGV_CONTENT, message_type: :incoming)
+"""
+
+
+def new_message(content):
+    """An incoming message in the WhatsApp inbox, made with Chatwoot's models (as its channel would) in web's container."""
+    code = MESSAGE_CODE.replace("ARGV_ACCOUNT", json.dumps(ACCOUNT)).replace("ARGV_CONTENT", json.dumps(content))
+    proc = subprocess.run(["docker", "exec", "-i", f"{VARS['chatwoot_container_prefix']}_rails", "bundle", "exec",
+                           "rails", "runner", "-"], input=code, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def hooks():
+    logs = subprocess.run(["docker", "logs", RECEIVER], capture_output=True, text=True, timeout=60, check=False).stdout
+    return [json.loads(line[5:]) for line in logs.splitlines() if line.startswith("HOOK ")]
+
+
+def wait_for(test, seconds):
+    deadline = time.monotonic() + seconds
+    while not test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)
+    return True
+
+
+@pytest.fixture()
+def receiver():
+    image = subprocess.run(["docker", "inspect", "-f", "{{.Config.Image}}", f"{VARS['chatwoot_container_prefix']}_rails"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(["docker", "rm", "-f", RECEIVER], capture_output=True, check=False)
+    subprocess.run(["docker", "run", "-d", "--name", RECEIVER, "--network", VARS["chatwoot_network_name"], image,
+                    "ruby", "-e", RECEIVER_CODE], capture_output=True, check=True)
+    yield f"http://{RECEIVER}:8080/hook"
+    subprocess.run(["docker", "rm", "-f", RECEIVER], capture_output=True, check=False)
+
+
+@pytest.mark.promise("A webhook made from chatwoot_config_accounts is posted by Chatwoot's worker, signed with its "
+                     "secret, to a receiver on the project's network when a message is created, once "
+                     "SAFE_FETCH_ALLOW_PRIVATE_NETWORK lets Chatwoot 4.14+ reach a private address; without it "
+                     "nothing is posted and the worker says why.")
+def test_webhook_reaches_a_receiver_on_the_network(configured, receiver):
+    extra = structure(webhooks=[{"url": receiver, "name": "receiver", "subscriptions": ["message_created"]}])
+    run = configure(extra, tmp_path=configured["tmp"])
+    assert run.rc == 0, run
+    assert "look private" in run.out  # the role's warning: no SAFE_FETCH_ALLOW_PRIVATE_NETWORK
+    new_message("refused")
+    worker = f"{VARS['chatwoot_container_prefix']}_sidekiq"
+
+    def refused():
+        logs = subprocess.run(["docker", "logs", worker], capture_output=True, text=True, check=False)
+        return f"Hostname '{RECEIVER}' has no public ip addresses" in logs.stdout + logs.stderr
+
+    assert wait_for(refused, 30), "the worker did not refuse the private receiver"
+    assert hooks() == []
+
+    path = configured["tmp"] / "webhook-site.json"
+    path.write_text(json.dumps(dict(extra, chatwoot_extra_env={"SAFE_FETCH_ALLOW_PRIVATE_NETWORK": "true"})))
+    try:
+        allowed = playbook("-e", f"@{path}")
+        assert allowed.rc == 0, allowed
+        new_message("delivered")
+        assert wait_for(hooks, 60), "nothing reached the receiver"
+        (hook,) = hooks()
+        body = json.loads(hook["body"])
+        assert (body["event"], body["content"], body["inbox"]["name"]) == ("message_created", "delivered", "WhatsApp")
+        secret = psql(f"SELECT secret FROM webhooks WHERE url = '{receiver}'")
+        expected = "sha256=" + hmac.new(secret.encode(), f"{hook['ts']}.{hook['body']}".encode(), hashlib.sha256).hexdigest()
+        assert hook["sig"] == expected
+    finally:
+        restored = playbook()  # the session's project as vars.yml describes it, for the tests after this one
+        assert restored.rc == 0, restored
