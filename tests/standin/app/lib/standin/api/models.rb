@@ -22,6 +22,7 @@
 
 require "uri"
 require "securerandom"
+require "tzinfo"
 require_relative "../records"
 
 # lib/limits.rb
@@ -202,6 +203,7 @@ class Inbox < ApplicationRecord
   has_many :members, through: :inbox_members, source: :user
   has_many :working_hours, dependent: :destroy
   has_many :webhooks, dependent: :destroy
+  has_many :conversations, dependent: :destroy
 
   enum :sender_name_type, { friendly: 0, professional: 1 }
 

@@ -22,6 +22,7 @@ require "sidekiq"
 class Conversation
   belongs_to :account
   belongs_to :inbox
+  has_many :messages, dependent: :destroy
 end
 
 class Message
