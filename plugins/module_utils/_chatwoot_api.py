@@ -444,3 +444,17 @@ def agent_ids(client, params, emails, check_mode=False):
         raise BadInput('not agents of account %s: %s (add them with sinapum.chatwoot.chatwoot_agent first)' % (
             params['account_id'], ', '.join(unknown)))
     return dict((m, agents.get(m)) for m in wanted)
+
+
+# ------------------------------------------------------------------------------------------- asynchronous deletes
+def wait_argument_spec():
+    """The options of doc fragment chatwoot_api.wait."""
+    return dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=120))
+
+
+def delete_and_wait(client, path, params, what):
+    """DELETE an object Chatwoot deletes later (DeleteObjectJob), then, with params['wait'], until GET path is a 404."""
+    client.delete(path)
+    if params['wait'] and not client.wait_until_gone(path, params['wait_timeout']):
+        raise BadInput('Chatwoot accepted the deletion of %s but it still exists after %d s: is its worker (Sidekiq) '
+                       'running?' % (what, params['wait_timeout']))

@@ -29,7 +29,9 @@ author:
   - SinapUm engineers (@sinapum)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - sinapum.chatwoot.chatwoot_api
   - sinapum.chatwoot.chatwoot_api.platform
+  - sinapum.chatwoot.chatwoot_api.wait
 attributes:
   check_mode:
     support: full
@@ -79,16 +81,6 @@ options:
       - Chatwoot Enterprise's usage limits, as a whole; numbers for the keys C(inboxes), C(agents),
         C(captain_responses), C(captain_documents) and C(emails) only.
     type: dict
-  wait:
-    description:
-      - After a deletion, wait until Chatwoot's worker has deleted the account.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait).
-    type: int
-    default: 120
 seealso:
   - module: sinapum.chatwoot.chatwoot_account_user
 """
@@ -134,11 +126,13 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._chatwoot_api imp
     ChatwootError,
     changes,
     connection_argument_spec,
+    delete_and_wait,
     diff_of,
     find_one,
     items,
     platform_path,
     run_module,
+    wait_argument_spec,
 )
 
 MANAGED = ('name', 'locale', 'domain', 'support_email', 'status', 'custom_attributes', 'limits')
@@ -162,9 +156,8 @@ def argument_spec():
         status=dict(type='str', choices=['active', 'suspended']),
         custom_attributes=dict(type='dict'),
         limits=dict(type='dict'),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=120),
     )
+    spec.update(wait_argument_spec())
     return spec
 
 
@@ -215,11 +208,7 @@ def reconcile(client, params, check_mode, result):
         if check_mode:
             result['msg'] = 'account %r (id %s) would be deleted' % (current['name'], current['id'])
             return
-        path = platform_path('accounts', current['id'])
-        client.delete(path)
-        if params['wait'] and not client.wait_until_gone(path, params['wait_timeout']):
-            raise BadInput('Chatwoot accepted the deletion of account %s but it still exists after %d s: is its '
-                           'worker (Sidekiq) running?' % (current['id'], params['wait_timeout']))
+        delete_and_wait(client, platform_path('accounts', current['id']), params, 'account %s' % current['id'])
         result['account'] = {}
         result['msg'] = 'account %r (id %s) deleted' % (current['name'], current['id'])
         return

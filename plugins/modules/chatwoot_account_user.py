@@ -26,6 +26,7 @@ author:
   - SinapUm engineers (@sinapum)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - sinapum.chatwoot.chatwoot_api
   - sinapum.chatwoot.chatwoot_api.platform
 attributes:
   check_mode:

@@ -33,6 +33,8 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - sinapum.chatwoot.chatwoot_api
+  - sinapum.chatwoot.chatwoot_api.application
+  - sinapum.chatwoot.chatwoot_api.wait
 attributes:
   check_mode:
     support: full
@@ -253,16 +255,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  wait:
-    description:
-      - After a deletion, wait until Chatwoot's worker has deleted the inbox.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait).
-    type: int
-    default: 120
 seealso:
   - module: sinapum.chatwoot.chatwoot_agent
   - module: sinapum.chatwoot.chatwoot_webhook
@@ -335,12 +327,14 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._chatwoot_api imp
     changes,
     check_email,
     connection_argument_spec,
+    delete_and_wait,
     diff_of,
     emails_of,
     find_one,
     items,
     masked,
     run_module,
+    wait_argument_spec,
 )
 
 CHANNEL_TYPES = {'api': 'Channel::Api', 'web_widget': 'Channel::WebWidget', 'email': 'Channel::Email'}
@@ -401,9 +395,8 @@ def argument_spec():
         business_name=dict(type='str'),
         members=dict(type='list', elements='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=120),
     )
+    spec.update(wait_argument_spec())
     return spec
 
 
@@ -466,11 +459,7 @@ def delete(client, params, current, check_mode, result):
     if check_mode:
         result['msg'] = 'inbox %r (id %s) would be deleted' % (current['name'], current['id'])
         return
-    path = account_path(params, 'inboxes', current['id'])
-    client.delete(path)
-    if params['wait'] and not client.wait_until_gone(path, params['wait_timeout']):
-        raise BadInput('Chatwoot accepted the deletion of inbox %s but it still exists after %d s: is its worker '
-                       '(Sidekiq) running?' % (current['id'], params['wait_timeout']))
+    delete_and_wait(client, account_path(params, 'inboxes', current['id']), params, 'inbox %s' % current['id'])
     result['inbox'] = {}
     result['members'] = []
     result['msg'] = 'inbox %r (id %s) deleted' % (current['name'], current['id'])

@@ -25,6 +25,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - sinapum.chatwoot.chatwoot_api
+  - sinapum.chatwoot.chatwoot_api.application
 attributes:
   check_mode:
     support: full

@@ -30,7 +30,9 @@ author:
   - SinapUm engineers (@sinapum)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - sinapum.chatwoot.chatwoot_api
   - sinapum.chatwoot.chatwoot_api.platform
+  - sinapum.chatwoot.chatwoot_api.wait
 attributes:
   check_mode:
     support: partial
@@ -77,16 +79,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  wait:
-    description:
-      - After a deletion, wait until Chatwoot's worker has deleted the user.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait).
-    type: int
-    default: 120
 seealso:
   - module: sinapum.chatwoot.chatwoot_account_user
   - module: sinapum.chatwoot.chatwoot_agent
@@ -129,12 +121,14 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._chatwoot_api imp
     changes,
     check_email,
     connection_argument_spec,
+    delete_and_wait,
     diff_of,
     find_user_by_email,
     masked,
     password_problem,
     platform_path,
     run_module,
+    wait_argument_spec,
 )
 
 SECRETS = frozenset(('access_token', 'pubsub_token', 'password'))
@@ -150,9 +144,8 @@ def argument_spec():
         update_password=dict(type='str', choices=['on_create', 'always'], default='on_create', no_log=False),
         custom_attributes=dict(type='dict'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=120),
     )
+    spec.update(wait_argument_spec())
     return spec
 
 
@@ -181,11 +174,7 @@ def reconcile(client, params, check_mode, result):
         if check_mode:
             result['msg'] = 'user %s (id %s) would be deleted' % (email, current['id'])
             return
-        path = platform_path('users', current['id'])
-        client.delete(path)
-        if params['wait'] and not client.wait_until_gone(path, params['wait_timeout']):
-            raise BadInput('Chatwoot accepted the deletion of user %s but it still exists after %d s: is its worker '
-                           '(Sidekiq) running?' % (email, params['wait_timeout']))
+        delete_and_wait(client, platform_path('users', current['id']), params, 'user %s' % email)
         result['user'] = {}
         result['msg'] = 'user %s (id %s) deleted' % (email, current['id'])
         return
