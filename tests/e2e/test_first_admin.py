@@ -101,6 +101,7 @@ def test_account_signup_setting_takes_effect(first_run):  # pylint: disable=unus
     assert "ENABLE_ACCOUNT_SIGNUP" not in (Path(VARS["chatwoot_project_dir"]) / ".env").read_text()
     # Chatwoot's cached read (GlobalConfig, a day in Redis) is primed, so a stale cache would show.
     assert runner("p GlobalConfigService.account_signup_enabled?") == "false"
+    assert runner('p GlobalConfig.get("ENABLE_ACCOUNT_SIGNUP")["ENABLE_ACCOUNT_SIGNUP"]') == "false"
     assert redis_cli("EXISTS", "alfred:V1:GLOBAL_CONFIG:ENABLE_ACCOUNT_SIGNUP") == "1"
 
     checked = playbook("-e", "chatwoot_enable_account_signup=true", "--check", "--diff")
@@ -114,6 +115,7 @@ def test_account_signup_setting_takes_effect(first_run):  # pylint: disable=unus
     assert flipped.changed == 1, flipped  # the row only: .env and the containers stay as they are
     assert "Setting ENABLE_ACCOUNT_SIGNUP changed: false -> true" in flipped.out
     assert setting("ENABLE_ACCOUNT_SIGNUP") is True
+    assert redis_cli("EXISTS", "alfred:V1:GLOBAL_CONFIG:ENABLE_ACCOUNT_SIGNUP") == "0"  # InstallationConfig's after_commit
     assert runner("p GlobalConfigService.account_signup_enabled?") == "true"
 
     again = playbook("-e", "chatwoot_enable_account_signup=true")

@@ -27,6 +27,9 @@ expect_eq "rails runner - evaluates standard input" "$OUT" 3
 say "GlobalConfigService and GlobalConfig: the row wins over the environment; a saved row clears the cache"
 app "$IMG" "${ADMIN_ENV[@]}" -e ENABLE_ACCOUNT_SIGNUP=true -- bundle exec rails runner 'p GlobalConfigService.account_signup_enabled?'
 expect_eq "account_signup_enabled? is the row's false with ENABLE_ACCOUNT_SIGNUP=true in the environment" "$OUT" false
+expect_eq "... and, having looked at the environment, clears the cache" "$(arcli EXISTS alfred:V1:GLOBAL_CONFIG:ENABLE_ACCOUNT_SIGNUP)" 0
+runner <<<'p GlobalConfig.get("ENABLE_ACCOUNT_SIGNUP")["ENABLE_ACCOUNT_SIGNUP"]'
+expect_eq "GlobalConfig.get typecasts the boolean setting" "$OUT" false
 expect_eq "... read through the cache alfred:V1:GLOBAL_CONFIG:<NAME>" \
 	"$(arcli GET alfred:V1:GLOBAL_CONFIG:ENABLE_ACCOUNT_SIGNUP)" '{"value":false}'
 runner <<<'c = InstallationConfig.find_or_initialize_by(name: "ENABLE_ACCOUNT_SIGNUP"); c.value = true; c.save!; p c.locked'
@@ -82,7 +85,7 @@ runner <<<'t = PlatformApp.find_by(name: "ops").access_token; old = t.token; t.r
 expect_eq "regenerate_token makes a new token" "$OUT" true
 
 say "the onboarding form: GET while the key exists, POST makes a SuperAdmin and deletes the key"
-psql_q cw_admin "TRUNCATE users, accounts, account_users, access_tokens, platform_app_permissibles, platform_apps" >/dev/null
+psql_q cw_admin "TRUNCATE users, accounts, account_users, access_tokens, platform_app_permissibles, platform_apps CASCADE" >/dev/null
 arcli SET alfred:CHATWOOT_INSTALLATION_ONBOARDING true >/dev/null
 ONB=$RUN_ID-onboarding
 start "$ONB" "$IMG" "${ADMIN_ENV[@]}" -- bundle exec rails s -p 3000 -b 0.0.0.0
