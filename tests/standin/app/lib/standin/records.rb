@@ -194,7 +194,11 @@ module StandinDeviseRules
     password_content_errors(password.to_s).each { |message| errors.add(:password, message) }
   end
 
+  # The fork skips a confirmation that was not given ("rails skips password_confirmation validation if nil!"): the
+  # Platform API makes users with a password alone.
   def validate_password_confirmation_content
+    return if password_confirmation.nil?
+
     errors.delete(:password_confirmation)
     password_content_errors(password_confirmation.to_s).each { |message| errors.add(:password_confirmation, message) }
   end
