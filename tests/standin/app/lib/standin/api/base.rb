@@ -131,8 +131,8 @@ module Standin
 
     def body_params(request)
       if request.media_type.to_s.match?(%r{\Aapplication/(.+\+)?json\z})
-        raw = request.body.read
-        request.body.rewind
+        # Rack 3's input cannot be rewound: the body is read once.
+        raw = request.body&.read.to_s
         return [{}, true] if raw.strip.empty?
 
         data = JSON.parse(raw)
