@@ -12,6 +12,9 @@ VENV=${VENV:-.venv}
 ANSIBLE_TEST=$VENV/bin/ansible-test
 PYTHON=$VENV/bin/python
 [[ -x $ANSIBLE_TEST ]] || { echo "run-sanity.sh: no ansible-test in $VENV (set VENV)" >&2; exit 2; }
+# Without it ansible-test only warns and skips the shell scripts' check, and the run still passes.
+command -v shellcheck >/dev/null ||
+  { echo "run-sanity.sh: shellcheck not found; scripts/controller-setup.sh installs it (as root)" >&2; exit 2; }
 
 # ansible-test bootstraps pip in each sanity virtualenv with a script it downloads from a host this
 # machine cannot reach; it uses a cached copy first. ensurepip does the same job offline.
@@ -43,5 +46,19 @@ git ls-files -z --cached --others --exclude-standard |
 )
 
 cd "$dest"
+# ansible-test's shellcheck looks at *.sh only: the shell scripts without that suffix (tests/run, bench/run, ...)
+# are checked here, with ansible-test's own exclusions.
+mapfile -t scripts < <(git ls-files | while IFS= read -r f; do
+  [[ $f != *.sh && $f != *.j2 ]] && head -n1 "$f" | grep -qE '^#!.*[/ ](ba|da)?sh$' && printf '%s\n' "$f"
+done)
+if ((${#scripts[@]})); then
+  excludes=$("$PYTHON" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
+  excludes=$(paste -sd, "$excludes/_util/controller/sanity/shellcheck/exclude.txt")
+  shellcheck -e "$excludes" "${scripts[@]}"
+  echo "shellcheck: ${#scripts[@]} scripts without .sh passed (${scripts[*]})"
+fi
+
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
-"$ANSIBLE_TEST" sanity --python 3.11 --color no "$@"
+# The virtualenv's own Python (3.11 here, 3.13 on the newest-Ansible controller, tests/controller-newest).
+python_version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+"$ANSIBLE_TEST" sanity --python "$python_version" --color no "$@"

@@ -119,6 +119,15 @@ def to_bool(value, default=False):
     return value in TRUE_WORDS
 
 
+def url_host(url):
+    """The host of a URL as Ruby's URI.parse(url).host gives it - case kept, no port, brackets kept around an IPv6
+    address - or None. Chatwoot compares it with request.host as it is."""
+    netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
+    if netloc.startswith('['):
+        return netloc[:netloc.find(']') + 1] or None
+    return netloc.partition(':')[0] or None
+
+
 def parse_database_url(url):
     """Split Chatwoot's DATABASE_URL into user, password, database (host is the in-network name)."""
     parts = urlsplit(url)
@@ -140,7 +149,7 @@ def parse_redis_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ('redis', 'rediss'):
         return {}
-    out = {'tls': parts.scheme == 'rediss'}
+    out = {'tls': parts.scheme == 'rediss', 'host': parts.hostname}
     if parts.username:
         out['username'] = unquote(parts.username)
     if parts.password:
@@ -155,7 +164,8 @@ def deployment_settings(env):
     """Extract what the health probes need from a parsed Chatwoot env file.
 
     Follows Chatwoot: DATABASE_URL wins over the POSTGRES_* variables, REDIS_PASSWORD
-    wins over a password inside REDIS_URL, an empty REDIS_PASSWORD means no AUTH.
+    wins over a password inside REDIS_URL, an empty REDIS_PASSWORD means no AUTH; with
+    REDIS_SENTINELS the sentinels name the master (see sentinel_settings).
     """
     env = env or {}
     settings = {
@@ -166,7 +176,13 @@ def deployment_settings(env):
         'redis_username': None,
         'redis_tls': None,
         'redis_db': None,
+        'redis_host': None,
+        # Chatwoot.redis_ssl_verify_mode (config/application.rb): VERIFY_NONE only for exactly 'none'.
+        'redis_verify': env.get('REDIS_OPENSSL_VERIFY_MODE') != 'none',
         'force_ssl': to_bool(env.get('FORCE_SSL'), False),
+        # the hosts Chatwoot takes as its own (app/helpers/domain_helper.rb): no portals lookup before /api
+        'frontend_host': url_host(env.get('FRONTEND_URL')),
+        'helpcenter_host': url_host(env.get('HELPCENTER_URL')),
     }
     if env.get('DATABASE_URL'):
         from_url = parse_database_url(env['DATABASE_URL'])
@@ -175,9 +191,39 @@ def deployment_settings(env):
                 settings['postgres_' + key] = from_url[key]
     if env.get('REDIS_URL'):
         from_url = parse_redis_url(env['REDIS_URL'])
-        for key in ('username', 'password', 'tls', 'db'):
+        for key in ('username', 'password', 'tls', 'db', 'host'):
             if key in from_url:
                 settings['redis_' + key] = from_url[key]
     if env.get('REDIS_PASSWORD'):
         settings['redis_password'] = env['REDIS_PASSWORD']
+    settings.update(sentinel_settings(env))
+    if settings['redis_sentinels']:
+        # Redis::Config.sentinel_config replaces REDIS_URL by redis://<master name>: its user, password, database and
+        # scheme no longer count; the master is asked with REDIS_PASSWORD alone, in database 0, without TLS.
+        settings.update(redis_password=env.get('REDIS_PASSWORD') or None, redis_username=None, redis_db=0,
+                        redis_tls=False, redis_host=None)
     return settings
+
+
+DEFAULT_SENTINEL_PORT = 26379
+
+
+def sentinel_settings(env):
+    """Chatwoot's Redis Sentinel settings (lib/redis/config.rb): ``redis_sentinels`` a list of (host, port), None
+    without REDIS_SENTINELS; ``redis_sentinel_master`` the master's name; ``redis_sentinel_password`` what the
+    sentinels are asked with (REDIS_SENTINEL_PASSWORD, REDIS_PASSWORD when that is not set at all, None for none)."""
+    listed = env.get('REDIS_SENTINELS') or ''
+    if not listed.strip():
+        return {'redis_sentinels': None, 'redis_sentinel_master': None, 'redis_sentinel_password': None}
+    sentinels = []
+    for item in listed.split(','):
+        # "host1:port1, host2:port2": split on ':' and stripped, the port 26379 when left out
+        parts = [part.strip() for part in item.split(':')]
+        if not parts[0]:
+            continue
+        port = parts[1] if len(parts) > 1 and parts[1] else DEFAULT_SENTINEL_PORT
+        sentinels.append((parts[0], int(port) if str(port).isdigit() else port))
+    password = env['REDIS_SENTINEL_PASSWORD'] if 'REDIS_SENTINEL_PASSWORD' in env else env.get('REDIS_PASSWORD')
+    return {'redis_sentinels': sentinels,
+            'redis_sentinel_master': env.get('REDIS_SENTINEL_MASTER_NAME', 'mymaster'),
+            'redis_sentinel_password': password or None}

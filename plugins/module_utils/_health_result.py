@@ -23,6 +23,8 @@ try:  # Python 3 only module_utils; quote() is stdlib
 except ImportError:  # pragma: no cover
     quote = None
 
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import describe_verify_error
+
 OK = 'ok'
 FAILING = 'failing'
 SKIPPED = 'skipped'
@@ -39,20 +41,21 @@ class ProbeTimeout(Exception):
 class Deadline(object):
     """A time budget shared by all the network operations of one probe."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, clock=time.monotonic):
         self.seconds = float(seconds)
-        self.start = time.monotonic()
+        self.clock = clock
+        self.start = clock()
         self.end = self.start + self.seconds
 
     def remaining(self):
         """Seconds left; raise ProbeTimeout when none is."""
-        left = self.end - time.monotonic()
+        left = self.end - self.clock()
         if left <= 0:
             raise ProbeTimeout('no answer within %s s' % format_seconds(self.seconds))
         return left
 
     def elapsed_ms(self):
-        return round((time.monotonic() - self.start) * 1000.0, 1)
+        return round((self.clock() - self.start) * 1000.0, 1)
 
 
 def format_seconds(value):
@@ -90,7 +93,7 @@ def describe_os_error(exc, where, timeout=None):
     if isinstance(exc, socket.gaierror):
         return 'cannot resolve the host of %s (%s)' % (where, exc.strerror or exc)
     if isinstance(exc, ssl.SSLError):
-        return 'TLS failed with %s: %s' % (where, getattr(exc, 'reason', None) or exc)
+        return 'TLS failed with %s: %s' % (where, describe_verify_error(exc) or getattr(exc, 'reason', None) or exc)
     if isinstance(exc, (ConnectionResetError, BrokenPipeError)):
         return 'connection to %s was reset by the server' % where
     if isinstance(exc, FileNotFoundError):

@@ -8,7 +8,13 @@
 Private to the sinapum.chatwoot collection: no API promise.
 ``GET /health`` is liveness (200 ``{"status":"woot"}`` since Chatwoot 4.11, touching neither
 database nor Redis); ``GET /api`` is readiness: it answers 200 even when failing and says so in
-``data_services`` / ``queue_services``, and answers 500 when Redis refuses the app's password.
+``data_services`` / ``queue_services`` (app/controllers/api_controller.rb @ v4.15.1).
+``data_services`` is ``connection.active?``, which runs no query and never connects: on Rails 7.1 a pooled
+connection is created unconnected, so it reads failing on a fresh web, or after a database restart, until a query
+connected that connection. Before /api answers, switch_locale looks a Host that is not FRONTEND_URL's nor
+HELPCENTER_URL's up in ``portals`` (app/controllers/concerns/switch_locale.rb, app/helpers/domain_helper.rb): a query
+on the request's own connection, which connects it (or reconnects it once). So /api is asked with such a Host (see
+choose_host): ``data_services`` is then a true check of web to database, and a database it cannot query is a 500.
 Redirects are reported, never followed: with FORCE_SSL every request is redirected to https
 unless ``X-Forwarded-Proto: https`` is sent.
 """
@@ -16,6 +22,7 @@ unless ``X-Forwarded-Proto: https`` is sent.
 from __future__ import annotations
 
 import json
+import re
 import ssl
 import time
 
@@ -38,6 +45,8 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result im
 
 MAX_BODY = 256 * 1024
 USER_AGENT = 'sinapum.chatwoot.chatwoot_health'
+# The Host sent when web_url's host is one Chatwoot takes as its own: .invalid (RFC 2606) is never a portal's domain.
+FALLBACK_HOST = 'chatwoot-health.invalid'
 
 
 class WebUrlError(ValueError):
@@ -126,6 +135,34 @@ class WebClient(object):
             conn.close()
 
 
+def rails_host(header):
+    """Rails' request.host for a Host header: the header without its port (action_dispatch/http/url.rb)."""
+    return re.sub(r':\d+$', '', header)
+
+
+def choose_host(target, host, chatwoot_hosts):
+    """Return (the Host header to send, None for web_url's own; whether Chatwoot looks that Host up in portals
+    before /api answers, None when its own hosts are unknown). ``chatwoot_hosts`` holds the hosts of FRONTEND_URL
+    and HELPCENTER_URL (None each when unset), or is None without the env file. Chatwoot compares them with
+    request.host as they are (DomainHelper.chatwoot_domain?)."""
+    own = '[%s]' % target['host'] if ':' in target['host'] else target['host']
+    if not host and chatwoot_hosts is not None and own in chatwoot_hosts:
+        host = FALLBACK_HOST
+    if chatwoot_hosts is None:
+        return host or None, None
+    return host or None, rails_host(host or own) not in chatwoot_hosts
+
+
+DATA_FAILING = {
+    True: '/api reports data_services failing (the app cannot reach PostgreSQL)',
+    False: "/api reports data_services failing (with this Host, FRONTEND_URL's or HELPCENTER_URL's, Chatwoot runs no "
+           "query first and only asks whether the pooled connection it got is connected: on a fresh or restarted web "
+           "that reads failing while PostgreSQL is fine; see web_host)",
+    None: "/api reports data_services failing (the app cannot reach PostgreSQL, or, if this Host is FRONTEND_URL's "
+          "or HELPCENTER_URL's, the pooled connection it got is not connected yet; see web_host)",
+}
+
+
 def _json(body):
     try:
         value = json.loads(body.decode('utf-8'))
@@ -144,35 +181,42 @@ def _redirect_reason(path, status, headers, forwarded):
     return reason
 
 
-def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True, check_health=True):
-    """Check liveness (/health) and readiness (/api); return a component entry."""
+def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True, liveness_path='/health', host=None,
+              chatwoot_hosts=None):
+    """Check liveness (``liveness_path``, none when empty) and readiness (/api); return a component entry.
+    ``host`` is sent as the Host header; when None, the one choose_host picks with ``chatwoot_hosts``."""
     target = parse_web_url(web_url)
     where = host_port(target['host'], target['port'])
     deadline = Deadline(timeout)
+    host, portals_lookup = choose_host(target, host, chatwoot_hosts)
     headers = {}
     if forwarded_proto_https:
         headers['X-Forwarded-Proto'] = 'https'
+    if host:
+        headers['Host'] = host
     details = {
         'url': web_url,
+        'host': host,
+        'portals_lookup': portals_lookup,
         'forwarded_proto_https': bool(forwarded_proto_https),
         'version': None,
         'health': None,
         'api': None,
     }
     client = WebClient(target, timeout, deadline, validate_certs, headers)
-    current = '/health' if check_health else '/api'
+    current = liveness_path or '/api'
     problems = []
     try:
-        if check_health:
-            status, resp_headers, body, elapsed = client.get('/health')
-            details['health'] = {'status_code': status, 'ms': elapsed}
+        if liveness_path:
+            status, resp_headers, body, elapsed = client.get(liveness_path)
+            details['health'] = {'path': liveness_path, 'status_code': status, 'ms': elapsed}
             if status in (301, 302, 303, 307, 308):
-                problems.append(_redirect_reason('/health', status, resp_headers, forwarded_proto_https))
-            elif status == 404:
-                # Chatwoot before 4.11 has no /health: /api decides alone
-                details['health']['note'] = 'no /health endpoint (Chatwoot older than 4.11)'
+                problems.append(_redirect_reason(liveness_path, status, resp_headers, forwarded_proto_https))
+            elif status == 404 and liveness_path == '/health':
+                problems.append('/health answered HTTP 404 (Chatwoot has /health from 4.11.0 on; for an older release '
+                                'set web_liveness_path to an empty string)')
             elif status != 200:
-                problems.append('/health answered HTTP %d' % status)
+                problems.append('%s answered HTTP %d' % (liveness_path, status))
             else:
                 payload = _json(body)
                 details['health']['body_status'] = payload.get('status') if payload else None
@@ -186,7 +230,9 @@ def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True
             queue_services = payload.get('queue_services')
             details['api'].update({'data_services': data_services, 'queue_services': queue_services,
                                    'timestamp': payload.get('timestamp')})
-            if data_services != 'ok':
+            if data_services == 'failing':
+                problems.append(DATA_FAILING[portals_lookup])
+            elif data_services != 'ok':
                 problems.append('/api reports data_services %s (the app cannot reach PostgreSQL)' % data_services)
             if queue_services != 'ok':
                 problems.append('/api reports queue_services %s (the app cannot reach Redis)' % queue_services)
@@ -194,9 +240,6 @@ def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True
             problems.append('/api answered 200 without Chatwoot\'s JSON (is this Chatwoot?)')
         elif status in (301, 302, 303, 307, 308):
             problems.append(_redirect_reason('/api', status, resp_headers, forwarded_proto_https))
-        elif status == 500:
-            problems.append('/api answered HTTP 500: the app fails talking to Redis or PostgreSQL '
-                            '(a wrong Redis password gives exactly this)')
         else:
             problems.append('/api answered HTTP %d' % status)
     except ProbeTimeout:
@@ -214,3 +257,47 @@ def probe_web(web_url, timeout, forwarded_proto_https=False, validate_certs=True
     if details['version']:
         reason = 'Chatwoot %s answers on %s' % (details['version'], where)
     return component(OK, reason, deadline.elapsed_ms(), **details)
+
+
+# Redis errors other than WRONGPASS that escape ApiController#redis_status (it rescues only Redis::CannotConnectError;
+# redis-rb 5.0.6 lib/redis/client.rb maps WRONGPASS, and no other reply, to it): Chatwoot answers /api with a 500.
+REDIS_500 = {
+    'password_required': 'the redis probe was refused too: Redis wants a password and none is set (NOAUTH)',
+    'no_password_configured': 'the redis probe was refused too: a password is set and Redis has none configured',
+}
+
+
+def _postgres_unusable(postgres):
+    """The postgres probe got no answer to a query (down, refusing the login, no such database) or found the database
+    without Chatwoot's tables: either makes the portals lookup fail."""
+    if not postgres or postgres['status'] != FAILING:
+        return False
+    return postgres.get('server_version') is None or not all((postgres.get('tables') or {}).values())
+
+
+def add_seen_cause(web, postgres, redis):
+    """Name the cause of what /api answered, but only one another probe of the same call has seen: for a 500, the
+    postgres probe failing (the portals lookup runs first) or Redis answering NOAUTH or "called without any password
+    configured"; for queue_services failing, Redis refusing the password."""
+    api = web.get('api') or {}
+    redis = redis or {}
+    if web['status'] != FAILING:
+        return web
+    if api.get('status_code') == 500:
+        causes = []
+        if _postgres_unusable(postgres):
+            cause = 'the postgres probe failed too: %s' % postgres['reason']
+            if web.get('portals_lookup') is True:
+                cause += ('; Chatwoot looks this Host up in its portals table before it answers /api, and a database '
+                          'it cannot query makes that a 500')
+            causes.append(cause)
+        if redis.get('auth_error') in REDIS_500:
+            causes.append(REDIS_500[redis['auth_error']] + ', an error Chatwoot answers /api with a 500')
+        if causes:
+            web['reason'] = web['reason'].replace(
+                '/api answered HTTP 500', '/api answered HTTP 500 (%s)' % '; '.join(causes), 1)
+    elif api.get('queue_services') == 'failing' and redis.get('auth_error') == 'wrong_password':
+        web['reason'] = web['reason'].replace(
+            '(the app cannot reach Redis)', '(the app cannot reach Redis; the redis probe was refused the password too)',
+            1)
+    return web

@@ -73,7 +73,7 @@ def _true(value):
 
 
 def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='prefer', require_vector=True,
-                   require_prepared=True):
+                   require_prepared=True, ca_file=None):
     """Connect, SELECT 1, check vector and Chatwoot's tables; return a component entry."""
     deadline = Deadline(timeout)
     where = host_port(host, port) if not host.startswith('/') else '%s/.s.PGSQL.%s' % (host, port)
@@ -83,16 +83,20 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         'user': user,
         'server_version': None,
         'ssl': None,
+        'ssl_mode': sslmode,
+        'ssl_ca_file': ca_file,
         'auth_method': None,
         'vector_extension': None,
         'tables': {},
         'environment': None,
         'schema_version': None,
+        # What waiting cannot change (a refused login, a missing extension), as opposed to a server starting up.
+        'drift': None,
     }
     problems = []
     try:
         with PgConnection(host, port, user, password, database, timeout=timeout, sslmode=sslmode,
-                          deadline=deadline) as conn:
+                          deadline=deadline, ca_file=ca_file) as conn:
             details['ssl'] = conn.ssl_in_use
             details['auth_method'] = conn.auth_method
             row = conn.query(STATE_QUERY)[0]
@@ -116,10 +120,13 @@ def probe_postgres(host, port, user, password, database, timeout=5.0, sslmode='p
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
     except (OSError, PgError) as exc:
+        if isinstance(exc, PgServerError) and exc.sqlstate in ('28P01', '28000'):
+            details['drift'] = 'authentication'
         return component(FAILING, describe_pg_error(exc, where, user, database, timeout),
                          deadline.elapsed_ms(), **details)
 
     if require_vector and not details['vector_extension']:
+        details['drift'] = 'vector_missing'
         if values.get('vector_available'):
             problems.append("extension vector is not installed in database %s (available %s: a superuser must "
                             "run CREATE EXTENSION vector, or db:chatwoot_prepare as one)"

@@ -22,6 +22,8 @@ import socket
 import ssl
 import struct
 
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import libpq_context
+
 PROTOCOL_V3 = 196608
 SSL_REQUEST_CODE = 80877103
 
@@ -162,12 +164,15 @@ class PgConnection(object):
     """One connection. Use as a context manager, or call connect() and close().
 
     ``timeout`` bounds each socket operation; ``deadline`` (an object with ``remaining()``)
-    bounds the whole exchange when given. ``sslmode``: ``disable``, ``prefer`` or ``require``
-    (no certificate verification, as libpq's modes of those names).
+    bounds the whole exchange when given. ``sslmode`` is one of libpq's: ``disable``, ``allow``
+    (plain text, TLS if the server refuses that), ``prefer`` (TLS, plain text if TLS fails),
+    ``require``, ``verify-ca``, ``verify-full``. ``ca_file`` is libpq's root certificate (see
+    _tls.libpq_root_cert): when given the chain is verified against it, and verify-full checks
+    the host name too. TLS is never used on a unix socket, as with libpq.
     """
 
     def __init__(self, host, port, user, password=None, database=None, timeout=5.0,
-                 sslmode='disable', application_name='chatwoot_health', deadline=None):
+                 sslmode='disable', application_name='chatwoot_health', deadline=None, ca_file=None):
         self.host = host
         self.port = int(port)
         self.user = user
@@ -175,6 +180,7 @@ class PgConnection(object):
         self.database = database or user
         self.timeout = float(timeout)
         self.sslmode = sslmode
+        self.ca_file = ca_file
         self.application_name = application_name
         self.deadline = deadline
         self.parameters = {}
@@ -244,9 +250,32 @@ class PgConnection(object):
 
     # -- connection -------------------------------------------------------------------
     def connect(self):
+        if self.host.startswith('/') or self.sslmode == 'disable':
+            return self._attempt(False)
+        if self.sslmode == 'allow':
+            try:
+                return self._attempt(False)
+            except PgServerError:
+                # libpq's allow: the server refused the plain-text connection, ask again with TLS
+                return self._attempt(True)
+        if self.sslmode == 'prefer':
+            # libpq's prefer: a TLS handshake that failed, or a refusal over TLS, is tried again in plain text
+            try:
+                return self._attempt(True)
+            except ssl.SSLError:
+                return self._attempt(False)
+            except PgServerError:
+                if not self.ssl_in_use:
+                    raise
+                return self._attempt(False)
+        return self._attempt(True)
+
+    def _attempt(self, use_ssl):
+        self._buf = bytearray()
+        self.ssl_in_use = False
         self._sock = self._open_socket()
         try:
-            if self.sslmode in ('prefer', 'require') and not self.host.startswith('/'):
+            if use_ssl:
                 self._negotiate_ssl()
             self._startup()
         except Exception:
@@ -258,15 +287,13 @@ class PgConnection(object):
         self._send(struct.pack('!ii', 8, SSL_REQUEST_CODE))
         answer = self._recv_exact(1)
         if answer == b'S':
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+            context = libpq_context(self.sslmode, self.ca_file)
             self._settimeout()
             self._sock = context.wrap_socket(self._sock, server_hostname=self.host)
             self.ssl_in_use = True
         elif answer == b'N':
-            if self.sslmode == 'require':
-                raise PgProtocolError('the server does not accept SSL connections (sslmode=require)')
+            if self.sslmode not in ('prefer', 'allow'):
+                raise PgProtocolError('the server does not accept SSL connections (sslmode=%s)' % self.sslmode)
         elif answer == b'E':
             # a pre-7.3 style error: the server does not understand SSLRequest at all
             raise PgProtocolError('the server refused the SSL request')

@@ -18,11 +18,9 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result im
     component,
     describe_os_error,
     format_seconds,
-    host_port,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_resp import (
     RedisAuthError,
-    RedisConnection,
     RedisError,
     RedisProtocolError,
     RedisReplyError,
@@ -59,6 +57,19 @@ def describe_redis_error(exc, where, timeout):
     return '%s: %s' % (where, exc)
 
 
+def redis_drift(exc):
+    """The configuration drift a running Redis answered with (waiting cannot change it), or None.
+
+    A Redis starting up answers LOADING or nothing at all; one that refuses the password, wants one none was given,
+    has none for one given, or refuses outside clients because it lost its password, stays so until it is changed.
+    """
+    if isinstance(exc, RedisAuthError):
+        return exc.problem
+    if isinstance(exc, RedisReplyError) and exc.kind == 'DENIED':
+        return 'protected_mode'
+    return None
+
+
 def _info_fields(raw):
     fields = {}
     for line in decode(raw or b'').splitlines():
@@ -68,15 +79,16 @@ def _info_fields(raw):
     return fields
 
 
-def probe_redis(host, port, password=None, username=None, db=0, tls=False, validate_certs=True, timeout=5.0):
-    """AUTH (when a password is known), PING and a short INFO server; return a component entry."""
+def probe_redis(target, timeout=5.0):
+    """AUTH (when a password is known), PING and a short INFO server in the Redis ``target`` (a
+    _redis_target.RedisTarget) names; return a component entry."""
     deadline = Deadline(timeout)
-    where = host_port(host, port)
-    details = {'address': where, 'tls': bool(tls), 'db': int(db or 0), 'auth': password is not None,
-               'version': None}
+    where = target.where
+    details = target.details()
+    details.update(version=None, auth_error=None, drift=None)
     try:
-        with RedisConnection(host, port, password=password, username=username, db=db, tls=tls,
-                             validate_certs=validate_certs, timeout=timeout, deadline=deadline) as redis:
+        with target.connect(timeout, deadline) as redis:
+            where = target.note_master(details, redis)
             if not redis.ping():
                 return component(FAILING, 'PING on %s did not answer PONG' % where, deadline.elapsed_ms(), **details)
             # INFO needs no special right in the default user; a refusal (ACL) is not a health problem
@@ -87,8 +99,12 @@ def probe_redis(host, port, password=None, username=None, db=0, tls=False, valid
         return component(FAILING, 'no answer from %s within %s s (timeout)' % (where, format_seconds(timeout)),
                          deadline.elapsed_ms(), **details)
     except (OSError, RedisError) as exc:
-        return component(FAILING, describe_redis_error(exc, where, timeout), deadline.elapsed_ms(), **details)
+        if isinstance(exc, RedisAuthError):
+            details['auth_error'] = exc.problem
+        details['drift'] = redis_drift(exc)
+        target.note_master(details, exc)
+        return component(FAILING, target.describe_error(exc, timeout), deadline.elapsed_ms(), **details)
     reason = 'PONG from %s' % where
     if details['version']:
         reason = 'Redis %s answers PONG on %s' % (details['version'], where)
-    return component(OK, reason, deadline.elapsed_ms(), **details)
+    return component(OK, reason + target.master_words(redis), deadline.elapsed_ms(), **details)

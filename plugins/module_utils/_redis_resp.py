@@ -14,7 +14,8 @@ password and an optional ACL user name, SELECT, TLS (rediss) through the ssl mod
 from __future__ import annotations
 
 import socket
-import ssl
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import redis_context
 
 CRLF = b'\r\n'
 MAX_BULK = 512 * 1024 * 1024
@@ -79,10 +80,12 @@ def encode_command(args):
 
 class RedisConnection(object):
     """One connection. ``timeout`` bounds each socket operation, ``deadline`` (an object with
-    ``remaining()``) the whole exchange when given."""
+    ``remaining()``) the whole exchange when given. With ``tls`` the certificate is checked (unless
+    ``validate_certs`` is false) against the system's CAs plus ``ca_file``, and against ``server_name``
+    (default ``host``): the name the application connects to, which may differ from the address probed."""
 
     def __init__(self, host='127.0.0.1', port=6379, password=None, username=None, db=0,
-                 tls=False, validate_certs=True, ca_file=None, timeout=5.0, deadline=None):
+                 tls=False, validate_certs=True, ca_file=None, timeout=5.0, deadline=None, server_name=None):
         self.host = host
         self.port = int(port)
         self._password = password or None
@@ -91,6 +94,7 @@ class RedisConnection(object):
         self.tls = tls
         self.validate_certs = validate_certs
         self.ca_file = ca_file
+        self.server_name = server_name or host
         self.timeout = float(timeout)
         self.deadline = deadline
         self._sock = None
@@ -170,11 +174,8 @@ class RedisConnection(object):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             if self.tls:
-                context = ssl.create_default_context(cafile=self.ca_file)
-                if not self.validate_certs:
-                    context.check_hostname = False
-                    context.verify_mode = ssl.CERT_NONE
-                sock = context.wrap_socket(sock, server_hostname=self.host)
+                context = redis_context(self.validate_certs, self.ca_file)
+                sock = context.wrap_socket(sock, server_hostname=self.server_name)
             self._sock = sock
             if self._password is not None:
                 args = ['AUTH', self.username, self._password] if self.username else ['AUTH', self._password]

@@ -28,10 +28,8 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result im
     component,
     describe_os_error,
     format_seconds,
-    host_port,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_resp import (
-    RedisConnection,
     RedisError,
     RedisReplyError,
     decode,
@@ -41,10 +39,13 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket im
     container_state,
     describe_stopped,
 )
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import describe_redis_error
 
 # Chatwoot's main queues (config/sidekiq.yml), most urgent first
 DEFAULT_QUEUES = ('critical', 'high', 'medium', 'default', 'mailers', 'low')
+# sidekiq_alive (Chatwoot 4.5.0 and later) keeps one queue per worker, "sidekiq-alive-<HOSTNAME>"
+# (sidekiq_alive 2.5.0: config.queue_prefix, SidekiqAlive.current_queue). After an unclean stop the job left there
+# ages for nothing: its latency says nothing about Chatwoot's jobs.
+SIDEKIQ_ALIVE_QUEUE_PREFIX = 'sidekiq-alive-'
 
 
 def age_words(seconds):
@@ -134,12 +135,12 @@ def _queue_names(extra_queues, listed):
     return names
 
 
-def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, validate_certs=True,
-                  timeout=5.0, heartbeat_threshold=60.0, queue_latency_threshold=300.0, queues=None,
+def probe_sidekiq(target, timeout=5.0, heartbeat_threshold=60.0, queue_latency_threshold=300.0, queues=None,
                   container=None, docker_socket='/var/run/docker.sock', now=None):
-    """Check the worker: container state (if named), heartbeats, queue sizes and latencies."""
+    """Check the worker: container state (if named), heartbeats, queue sizes and latencies, in the Redis that
+    ``target`` (a RedisTarget) names."""
     deadline = Deadline(timeout)
-    where = host_port(host, port)
+    where = target.where
     details = {
         'processes': [],
         'heartbeat_age_s': None,
@@ -169,8 +170,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
             details['container'] = {'name': container, 'error': words}
 
     try:
-        with RedisConnection(host, port, password=password, username=username, db=db, tls=tls,
-                             validate_certs=validate_certs, timeout=timeout, deadline=deadline) as redis:
+        with target.connect(timeout, deadline) as redis:
             first = redis.pipeline([
                 ('SMEMBERS', 'processes'),
                 ('SMEMBERS', 'queues'),
@@ -198,7 +198,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
                         % (where, format_seconds(timeout)))
         return component(FAILING, '; '.join(problems), deadline.elapsed_ms(), **details)
     except (OSError, RedisError) as exc:
-        problems.append('cannot read Sidekiq state: %s' % describe_redis_error(exc, where, timeout))
+        problems.append('cannot read Sidekiq state: %s' % target.describe_error(exc, timeout))
         return component(FAILING, '; '.join(problems), deadline.elapsed_ms(), **details)
 
     now = time.time() if now is None else now
@@ -213,7 +213,8 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
             enqueued = job_enqueued_at(oldest)
             if enqueued is not None:
                 latency = round(max(0.0, now - enqueued), 1)
-        details['queues'][name] = {'size': size, 'latency_s': latency}
+        details['queues'][name] = {'size': size, 'latency_s': latency,
+                                   'in_latency_verdict': not name.startswith(SIDEKIQ_ALIVE_QUEUE_PREFIX)}
 
     alive = [p for p in processes if not p['expired'] and p['beat_age_s'] <= heartbeat_threshold]
     ages = [p['beat_age_s'] for p in processes if p['beat_age_s'] is not None]
@@ -239,7 +240,7 @@ def probe_sidekiq(host, port, password=None, username=None, db=0, tls=False, val
     if queue_latency_threshold and queue_latency_threshold > 0:
         for name in names:
             latency = details['queues'][name]['latency_s']
-            if latency is not None and latency > queue_latency_threshold:
+            if details['queues'][name]['in_latency_verdict'] and latency is not None and latency > queue_latency_threshold:
                 problems.append('queue %s: oldest job waiting %s s, threshold %s s (%d jobs queued)'
                                 % (name, age_words(latency), format_seconds(queue_latency_threshold),
                                    details['queues'][name]['size'] or 0))

@@ -15,10 +15,15 @@ description:
   - Checks the four parts of a Chatwoot deployment run with Docker Compose in one call and returns
     one entry per part (V(web), V(postgres), V(redis), V(sidekiq)) with its status, its latency
     and a reason in plain words.
-  - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later) and C(GET /api)
-    (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
-    C(queue_services) fields are read; a 500 from C(/api) is what a wrong Redis password gives.
-    Redirects are reported and never followed.
+  - B(web) asks the Rails app for C(GET /health) (liveness, Chatwoot 4.11 and later; see
+    O(web_liveness_path)) and C(GET /api) (readiness). C(/api) answers 200 even when failing, so its C(data_services) and
+    C(queue_services) fields are read. C(/api) is asked with a C(Host) that Chatwoot looks up in its C(portals) table
+    before it answers (see O(web_host)), so that a query runs on the request's own database connection first and
+    C(data_services) is a true check of web to database; a database Chatwoot cannot query then makes C(/api) a 500.
+    A 500 is reported as a 500; a cause is named only when another probe of the same call saw it - the postgres probe
+    failing, or Redis answering C(NOAUTH) or refusing a password it has none for. A wrong Redis password is, in
+    Chatwoot, C(queue_services) failing (redis-rb maps C(WRONGPASS) to a connection error), and the redis probe's
+    refusal is named with it. Redirects are reported and never followed.
   - B(postgres) logs in with the deployment's credentials, runs C(SELECT 1), checks that the
     C(vector) extension is installed (Chatwoot 4.0 and later need it) and that the database was
     prepared (tables C(installation_configs) and C(ar_internal_metadata) exist).
@@ -37,6 +42,11 @@ description:
   - Credentials are read from the deployment's env file when not given. The env file's
     C(POSTGRES_HOST) and C(REDIS_URL) host are the names of services inside the Compose network,
     so hosts and ports come from the options (the ports the deployment publishes on the loopback).
+  - With C(REDIS_SENTINELS) in the env file the redis and sidekiq probes do as Chatwoot does
+    (C(lib/redis/config.rb)) - they ask the sentinels in turn for the master C(REDIS_SENTINEL_MASTER_NAME)
+    (default V(mymaster)), with C(REDIS_SENTINEL_PASSWORD) (or C(REDIS_PASSWORD) when that is not set at all),
+    check that the server named is a master, and probe it with C(REDIS_PASSWORD), in database 0, without TLS.
+    O(redis_host) and O(redis_port) are not used then.
   - The module only reads; it never changes anything. Secrets never appear in its results,
     messages or errors.
 author:
@@ -75,6 +85,31 @@ options:
       - Base URL of the Rails web process as published on the host.
     type: str
     default: http://127.0.0.1:3001
+  web_liveness_path:
+    description:
+      - The path of the web's liveness endpoint, which must answer 200. Chatwoot has C(/health) from 4.11.0 on.
+      - An empty string says the release has none (Chatwoot before 4.11.0); C(/api) alone is asked then.
+    type: str
+    default: /health
+  web_host:
+    description:
+      - The C(Host) header of the requests to the web. It decides what C(/api) proves (Chatwoot 4.15.1 on Rails 7.1.5.2).
+      - A host that is not the one of C(FRONTEND_URL) nor of C(HELPCENTER_URL) (compared as Chatwoot does, without the
+        port and with the case kept) is looked up in the C(portals) table before C(/api) answers
+        (C(app/controllers/concerns/switch_locale.rb), C(app/helpers/domain_helper.rb)). That query runs on the
+        request's own pooled connection and connects it, or reconnects it once after a database restart; so
+        C(data_services) means the web can use the database, and a database it cannot query is a 500.
+      - The host of C(FRONTEND_URL) or C(HELPCENTER_URL) runs no query first. C(data_services) is then only
+        C(connection.active?) (C(app/controllers/api_controller.rb)), which never connects; on Rails 7.1 a pooled
+        connection is created unconnected (C(activerecord/lib/active_record/connection_adapters/postgresql_adapter.rb),
+        C(abstract/connection_pool.rb)) and from Chatwoot 4.5.0 the one connection the boot connects stays with the
+        main thread (C(config/initializers/ai_agents.rb)). A fresh web reads C(failing) with a healthy database, and
+        so does a web after a database restart until some query reconnected its connection; a wait on it may never end.
+      - Default - the host of O(web_url), unless it is the host of C(FRONTEND_URL) or C(HELPCENTER_URL) in O(env_file)
+        (as when C(FRONTEND_URL) is the very address the web is published on), then V(chatwoot-health.invalid). When
+        O(web_url) goes through a proxy that routes by host name, set this to a name the proxy serves that is not
+        Chatwoot's own.
+    type: str
   web_forwarded_proto_https:
     description:
       - Send the header C(X-Forwarded-Proto) with the value C(https), as a TLS-terminating proxy does. With C(FORCE_SSL=true)
@@ -111,11 +146,23 @@ options:
     type: str
   postgres_ssl_mode:
     description:
-      - V(disable) never asks for TLS; V(prefer) asks and falls back to plain text; V(require) insists.
-        As with libpq's modes of those names, the certificate is not verified.
+      - libpq's C(sslmode), with libpq's meaning. V(disable) never uses TLS; V(allow) connects in plain text and
+        with TLS when the server refuses that; V(prefer) asks for TLS and falls back to plain text; V(require)
+        insists on TLS; V(verify-ca) also verifies the server's certificate with the CA of O(postgres_ca_file);
+        V(verify-full) also checks that the certificate names O(postgres_host).
+      - As libpq, a root certificate (O(postgres_ca_file), else C(~/.postgresql/root.crt) when it exists) makes every
+        mode that uses TLS verify the chain, and only that file is trusted, not the system's CAs.
+      - TLS is never used over a unix socket (O(postgres_host) starting with C(/)).
     type: str
-    choices: [disable, prefer, require]
+    choices: [disable, allow, prefer, require, verify-ca, verify-full]
     default: prefer
+  postgres_ca_file:
+    description:
+      - libpq's C(sslrootcert) - a PEM file on the managed host with the CA that signed PostgreSQL's certificate.
+      - V(verify-ca) and V(verify-full) need one. Without this option libpq's default, C(~/.postgresql/root.crt) of
+        the user the module runs as, is used when it exists; when it does not, the task fails before connecting, as
+        libpq would.
+    type: path
   postgres_require_vector:
     description:
       - Report PostgreSQL as failing when the C(vector) extension is not installed in the database.
@@ -157,9 +204,17 @@ options:
     type: bool
   redis_validate_certs:
     description:
-      - Verify Redis' certificate when O(redis_tls) is on.
+      - Verify Redis' certificate when O(redis_tls) is on (its chain, and that it names the host of C(REDIS_URL),
+        the name Chatwoot connects to, even when the probe reaches the server on O(redis_host)).
+      - Defaults to what Chatwoot does (C(config/application.rb)), read from O(env_file) - verify unless
+        C(REDIS_OPENSSL_VERIFY_MODE) is exactly V(none). Without an env file, verify.
     type: bool
-    default: true
+  redis_ca_file:
+    description:
+      - A PEM file on the managed host with the CA (or CAs) that signed Redis' certificate, for a private CA. It is
+        trusted on top of the system's CAs, as Chatwoot trusts a CA added to Ruby's OpenSSL store.
+      - A path that does not exist, or holds no certificate, fails the task.
+    type: path
   sidekiq_container:
     description:
       - Name of the worker container. When given and the Docker engine says it is not running
@@ -193,6 +248,8 @@ options:
   wait:
     description:
       - Probe again every O(wait_interval) seconds until every part is healthy or O(wait_timeout) passes.
+      - The wait stops at once on a verdict that waiting cannot change, a configuration drift rather than a start-up
+        (see RV(drifted_components)), and RV(msg) says so.
     type: bool
     default: false
   wait_timeout:
@@ -213,8 +270,8 @@ options:
     default: 60
   queue_latency_threshold:
     description:
-      - Sidekiq is failing when the oldest job of a queue has waited longer than this, in seconds.
-        V(0) turns the check off.
+      - Sidekiq is failing when the oldest job of a queue has waited longer than this, in seconds, sidekiq_alive's
+        own queues (C(sidekiq-alive-<hostname>)) aside. V(0) turns the check off.
     type: float
     default: 300
   fail_on_unhealthy:
@@ -259,6 +316,25 @@ EXAMPLES = r"""
     postgres_database: chatwoot
     redis_password: "{{ vault_redis_password }}"
 
+- name: A Chatwoot release before 4.11.0, which has no /health
+  sinapum.chatwoot.chatwoot_health:
+    web_liveness_path: ''
+
+- name: An external Redis over TLS (rediss:// in the .env) with a certificate from the site's own CA
+  sinapum.chatwoot.chatwoot_health:
+    components: [redis, sidekiq]
+    redis_host: redis.example.internal
+    redis_port: 6380
+    redis_ca_file: /opt/chatwoot/certs/redis-ca.pem
+
+- name: An external PostgreSQL whose certificate names its host, signed by the site's own CA
+  sinapum.chatwoot.chatwoot_health:
+    components: [postgres]
+    postgres_host: db.example.internal
+    postgres_port: 5432
+    postgres_ssl_mode: verify-full
+    postgres_ca_file: /opt/chatwoot/certs/postgres-ca.pem
+
 - name: Web behind FORCE_SSL on another port, tighter thresholds
   sinapum.chatwoot.chatwoot_health:
     components: [web, sidekiq]
@@ -287,6 +363,17 @@ failed_components:
   type: list
   elements: str
   sample: [sidekiq]
+drifted_components:
+  description:
+    - The failing parts whose verdict waiting cannot change, a configuration drift rather than a start-up (each
+      one's C(drift) says which) - PostgreSQL refusing the login (V(authentication)) or lacking the C(vector) extension
+      (V(vector_missing)), Redis refusing the password (V(wrong_password)), wanting one none was given
+      (V(password_required)), having none for the one given (V(no_password_configured)) or refusing outside clients
+      because it lost its password (V(protected_mode)).
+  returned: always
+  type: list
+  elements: str
+  sample: [redis]
 attempts:
   description: How many times the parts were probed (more than one only with O(wait)).
   returned: always
@@ -324,13 +411,27 @@ components:
           type: str
           returned: always
           sample: "/api reports queue_services failing (the app cannot reach Redis)"
+        host:
+          description: The C(Host) header sent (see O(web_host)); null when it was the one of O(web_url).
+          type: str
+          returned: when requested
+          sample: chatwoot-health.invalid
+        portals_lookup:
+          description:
+            - Whether Chatwoot looks the C(Host) sent up in its C(portals) table before C(/api) answers, so that
+              C(data_services) is a true check of web to database (see O(web_host)); null when O(env_file) could not
+              be read, so C(FRONTEND_URL) and C(HELPCENTER_URL) are unknown.
+          type: bool
+          returned: when requested
+          sample: true
         version:
           description: Chatwoot's version as C(/api) reports it.
           type: str
           returned: when requested
           sample: 4.15.1
         health:
-          description: C(/health) answer (C(status_code), C(ms)).
+          description: The liveness endpoint's answer (C(path), C(status_code), C(ms)); null when O(web_liveness_path) is
+            empty.
           type: dict
           returned: when requested
         api:
@@ -377,6 +478,32 @@ components:
           type: str
           returned: when requested
           sample: 7.2.5
+        sentinel:
+          description:
+            - With C(REDIS_SENTINELS) only - C(master_name), the C(sentinels) asked, the C(master) address one of them
+              named and the sentinel that C(answered_by) (both null when none did).
+          type: dict
+          returned: when requested (null without C(REDIS_SENTINELS))
+          sample: {master_name: mymaster, sentinels: ['10.0.0.5:26379'], master: '10.0.0.7:6379',
+                   answered_by: '10.0.0.5:26379'}
+        auth_error:
+          description:
+            - How Redis refused authentication - V(wrong_password), V(password_required) (a password is needed and
+              none was given) or V(no_password_configured) (one was given, the server has none); null otherwise.
+          type: str
+          returned: when requested
+          sample: wrong_password
+        tls_verified:
+          description: Whether Redis' certificate was verified (see O(redis_validate_certs)); null without TLS.
+          type: bool
+          returned: when requested
+          sample: true
+        tls_server_name:
+          description: The name the certificate was checked against (the host of C(REDIS_URL), else O(redis_host));
+            null without TLS.
+          type: str
+          returned: when requested
+          sample: redis.example.internal
     sidekiq:
       description: The Sidekiq worker.
       returned: always
@@ -395,10 +522,15 @@ components:
           returned: when requested
           sample: 3.2
         queues:
-          description: For each queue its C(size) and C(latency_s) (age of the oldest job).
+          description:
+            - For each queue its C(size), C(latency_s) (age of the oldest job) and C(in_latency_verdict).
+            - The queues of sidekiq_alive (C(sidekiq-alive-<hostname>)) are reported but left out of the verdict of
+              O(queue_latency_threshold) (C(in_latency_verdict) false) - an orphan job there after an unclean stop
+              ages without saying anything about Chatwoot's jobs.
           type: dict
           returned: when requested
-          sample: {default: {size: 2, latency_s: 0.4}, mailers: {size: 0, latency_s: null}}
+          sample: {default: {size: 2, latency_s: 0.4, in_latency_verdict: true},
+                   sidekiq-alive-c0ffee: {size: 1, latency_s: 412.0, in_latency_verdict: false}}
         retry:
           description: Size of the C(retry) set.
           type: int
@@ -443,12 +575,20 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import 
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._http_probe import (
     WebUrlError,
+    add_seen_cause,
     parse_web_url,
     probe_web,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._postgres_probe import probe_postgres
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_target import RedisTarget
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._sidekiq_probe import probe_sidekiq
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._tls import (
+    LIBPQ_SSLMODES,
+    CaFileError,
+    check_ca_file,
+    libpq_root_cert,
+)
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
     DockerError,
     container_state,
@@ -464,6 +604,8 @@ def argument_spec():
         components=dict(type='list', elements='str', choices=list(COMPONENTS), default=list(COMPONENTS)),
         env_file=dict(type='path', default='/opt/chatwoot/.env'),
         web_url=dict(type='str', default='http://127.0.0.1:3001'),
+        web_liveness_path=dict(type='str', default='/health'),
+        web_host=dict(type='str'),
         web_forwarded_proto_https=dict(type='bool'),
         web_validate_certs=dict(type='bool', default=True),
         postgres_host=dict(type='str', default='127.0.0.1'),
@@ -471,7 +613,8 @@ def argument_spec():
         postgres_user=dict(type='str'),
         postgres_password=dict(type='str', no_log=True),
         postgres_database=dict(type='str'),
-        postgres_ssl_mode=dict(type='str', choices=['disable', 'prefer', 'require'], default='prefer'),
+        postgres_ssl_mode=dict(type='str', choices=list(LIBPQ_SSLMODES), default='prefer'),
+        postgres_ca_file=dict(type='path'),
         postgres_require_vector=dict(type='bool', default=True),
         postgres_require_prepared=dict(type='bool', default=True),
         redis_host=dict(type='str', default='127.0.0.1'),
@@ -480,7 +623,8 @@ def argument_spec():
         redis_username=dict(type='str'),
         redis_db=dict(type='int'),
         redis_tls=dict(type='bool'),
-        redis_validate_certs=dict(type='bool', default=True),
+        redis_validate_certs=dict(type='bool'),
+        redis_ca_file=dict(type='path'),
         sidekiq_container=dict(type='str'),
         web_container=dict(type='str'),
         sidekiq_queues=dict(type='list', elements='str', default=[]),
@@ -537,6 +681,8 @@ def resolve_settings(params):
     settings['components'] = requested
     settings['env_file_found'] = env is not None
     settings['web_forwarded_proto_https'] = _first(params['web_forwarded_proto_https'], from_env['force_ssl'])
+    settings['web_host'] = params['web_host'] or None
+    settings['web_chatwoot_hosts'] = (from_env['frontend_host'], from_env['helpcenter_host']) if env is not None else None
     settings['postgres_user'] = _first(params['postgres_user'], from_env['postgres_user'])
     settings['postgres_password'] = _first(params['postgres_password'], from_env['postgres_password'])
     settings['postgres_database'] = _first(params['postgres_database'], from_env['postgres_database'], DEFAULT_DATABASE)
@@ -546,33 +692,65 @@ def resolve_settings(params):
     settings['redis_username'] = _first(params['redis_username'], from_env['redis_username'])
     settings['redis_db'] = _first(params['redis_db'], from_env['redis_db'], 0)
     settings['redis_tls'] = bool(_first(params['redis_tls'], from_env['redis_tls'], False))
+    chatwoot_verifies = from_env['redis_verify'] if env is not None else None
+    settings['redis_validate_certs'] = bool(_first(params['redis_validate_certs'], chatwoot_verifies, True))
+    if params['redis_ca_file']:
+        try:
+            check_ca_file('redis_ca_file', params['redis_ca_file'])
+        except CaFileError as exc:
+            raise BadInput(str(exc))
 
     if 'web' in requested:
         try:
             parse_web_url(params['web_url'])
         except WebUrlError as exc:
             raise BadInput(str(exc))
+        if params['web_liveness_path'] and not params['web_liveness_path'].startswith('/'):
+            raise BadInput('web_liveness_path must start with / (or be empty), got %r' % params['web_liveness_path'])
     if 'postgres' in requested and not settings['postgres_user']:
         where = ('%s does not set POSTGRES_USERNAME' % env_path) if env is not None else \
             ('env_file %s does not exist' % env_path)
         raise BadInput('postgres_user is not given and %s' % where)
+    settings['postgres_root_cert'] = None
+    if 'postgres' in requested:
+        try:
+            settings['postgres_root_cert'] = libpq_root_cert(params['postgres_ssl_mode'], params['postgres_ca_file'],
+                                                             mode_option='postgres_ssl_mode',
+                                                             ca_option='postgres_ca_file')
+        except CaFileError as exc:
+            raise BadInput(str(exc))
     for key in ('sidekiq_container', 'web_container'):
         if settings[key] and not valid_container_name(settings[key]):
             raise BadInput('%s %r is not a valid container name' % (key, settings[key]))
     if settings['redis_db'] < 0:
         raise BadInput('redis_db must not be negative')
+    sentinels = from_env['redis_sentinels']
+    settings['redis_sentinel_password'] = from_env['redis_sentinel_password']
+    if sentinels and any(not isinstance(port, int) for dummy, port in sentinels):
+        raise BadInput('REDIS_SENTINELS in %s has a port that is not a number (format: host1:port1, host2:port2)'
+                       % env_path)
+    if sentinels and not from_env['redis_sentinel_master']:
+        raise BadInput('REDIS_SENTINEL_MASTER_NAME in %s is empty: Chatwoot could not name the master either' % env_path)
+    settings['redis_target'] = RedisTarget(
+        settings['redis_host'], settings['redis_port'], password=settings['redis_password'],
+        username=settings['redis_username'], db=settings['redis_db'], tls=settings['redis_tls'],
+        validate_certs=settings['redis_validate_certs'], ca_file=params['redis_ca_file'],
+        server_name=from_env['redis_host'], chatwoot_verifies=chatwoot_verifies, sentinels=sentinels,
+        master_name=from_env['redis_sentinel_master'], sentinel_password=from_env['redis_sentinel_password'])
     return settings
 
 
 def secrets_of(settings):
-    return [s for s in (settings.get('postgres_password'), settings.get('redis_password')) if s]
+    return [s for s in (settings.get('postgres_password'), settings.get('redis_password'),
+                        settings.get('redis_sentinel_password')) if s]
 
 
 def _probe(name, settings, timeout):
     if name == 'web':
         result = probe_web(settings['web_url'], timeout,
                            forwarded_proto_https=settings['web_forwarded_proto_https'],
-                           validate_certs=settings['web_validate_certs'])
+                           validate_certs=settings['web_validate_certs'], host=settings['web_host'],
+                           chatwoot_hosts=settings['web_chatwoot_hosts'], liveness_path=settings['web_liveness_path'])
         if result['status'] == FAILING and settings['web_container']:
             # Only a failing web asks Docker why: a web crashing at start shows as nothing listening.
             try:
@@ -586,16 +764,12 @@ def _probe(name, settings, timeout):
     if name == 'postgres':
         return probe_postgres(settings['postgres_host'], settings['postgres_port'], settings['postgres_user'],
                               settings['postgres_password'], settings['postgres_database'], timeout,
-                              sslmode=settings['postgres_ssl_mode'],
+                              sslmode=settings['postgres_ssl_mode'], ca_file=settings['postgres_root_cert'],
                               require_vector=settings['postgres_require_vector'],
                               require_prepared=settings['postgres_require_prepared'])
     if name == 'redis':
-        return probe_redis(settings['redis_host'], settings['redis_port'], settings['redis_password'],
-                           settings['redis_username'], settings['redis_db'], settings['redis_tls'],
-                           settings['redis_validate_certs'], timeout)
-    return probe_sidekiq(settings['redis_host'], settings['redis_port'], settings['redis_password'],
-                         settings['redis_username'], settings['redis_db'], settings['redis_tls'],
-                         settings['redis_validate_certs'], timeout,
+        return probe_redis(settings['redis_target'], timeout)
+    return probe_sidekiq(settings['redis_target'], timeout,
                          heartbeat_threshold=settings['heartbeat_threshold'],
                          queue_latency_threshold=settings['queue_latency_threshold'],
                          queues=settings['sidekiq_queues'], container=settings['sidekiq_container'],
@@ -627,13 +801,14 @@ def check_once(settings, timeout=None):
             futures = dict((name, pool.submit(_guarded_probe, name, settings, timeout)) for name in requested)
             for name in requested:
                 components[name] = futures[name].result()
+    add_seen_cause(components['web'], components['postgres'], components['redis'])
     return components
 
 
-def run(settings, sleep=time.sleep):
+def run(settings, sleep=time.sleep, clock=time.monotonic):
     """The whole check, with the wait loop; returns the result dict (always the same shape)."""
-    started = time.monotonic()
-    result = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
+    started = clock()
+    result = dict(changed=False, healthy=False, components={}, failed_components=[], drifted_components=[], msg='',
                   attempts=0, elapsed_ms=0.0)
     wait_end = started + settings['wait_timeout'] if settings['wait'] else None
     timed_out = False
@@ -641,18 +816,24 @@ def run(settings, sleep=time.sleep):
         result['attempts'] += 1
         timeout = settings['timeout']
         if wait_end is not None:
-            timeout = max(0.2, min(timeout, wait_end - time.monotonic()))
+            timeout = max(0.2, min(timeout, wait_end - clock()))
         components = check_once(settings, timeout)
         healthy, failed, msg = summarize(components)
-        result.update(components=components, healthy=healthy, failed_components=failed, msg=msg)
+        drifted = [name for name in failed if components[name].get('drift')]
+        result.update(components=components, healthy=healthy, failed_components=failed, drifted_components=drifted,
+                      msg=msg)
         if healthy or wait_end is None:
             break
-        left = wait_end - time.monotonic()
+        if drifted:
+            result['msg'] = '%s; waiting cannot change this (a configuration drift, not a start-up), so the wait ' \
+                            'stopped after %d attempt%s' % (msg, result['attempts'], '' if result['attempts'] == 1 else 's')
+            break
+        left = wait_end - clock()
         if left <= 0:
             timed_out = True
             break
         sleep(min(settings['wait_interval'], left))
-    result['elapsed_ms'] = round((time.monotonic() - started) * 1000.0, 1)
+    result['elapsed_ms'] = round((clock() - started) * 1000.0, 1)
     if timed_out:
         result['msg'] = 'still unhealthy after waiting %s s (%d attempts): %s' % (
             format_seconds(settings['wait_timeout']), result['attempts'], result['msg'])
@@ -661,7 +842,7 @@ def run(settings, sleep=time.sleep):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    empty = dict(changed=False, healthy=False, components={}, failed_components=[], msg='',
+    empty = dict(changed=False, healthy=False, components={}, failed_components=[], drifted_components=[], msg='',
                  attempts=0, elapsed_ms=0.0)
     try:
         settings = resolve_settings(module.params)

@@ -25,8 +25,13 @@ class Run:
         m = RECAP_RE.search(proc.stdout)
         self.ok, self.changed, self.unreachable, self.failed = (int(g) for g in m.groups()) if m else (None,) * 4
 
+    def changed_tasks(self):
+        """The names of the tasks that reported a change (a failed idempotence check says which)."""
+        return [block.split("]", 1)[0] for block in self.out.split("\nTASK [")[1:]
+                if re.search(r"^changed: ", block, re.M)]
+
     def __repr__(self):
-        return f"<Run rc={self.rc} changed={self.changed}>\n{self.out[-6000:]}"
+        return f"<Run rc={self.rc} changed={self.changed} in {self.changed_tasks()}>\n{self.out[-6000:]}"
 
 
 def playbook(*args, verbosity=0):
@@ -70,22 +75,69 @@ def secrets():
     return json.loads(Path(VARS["chatwoot_state_dir"], "secrets.json").read_text())
 
 
-def remove_project(project_vars=None):
-    """Leave no trace of an earlier run: containers, volumes, network, files (of the tests' project, or another's)."""
-    project_vars = project_vars or VARS
-    project_dir = Path(project_vars["chatwoot_project_dir"])
+def own_project(name, rails_port):
+    """The variables of a project of a test's own beside the deployed one: its directories, names, volumes,
+    network and web port, all derived from NAME."""
+    short = name.replace("-", "_")
+    return {"chatwoot_project_dir": f"/opt/chatwoot-e2e-{name}", "chatwoot_project_name": f"chatwoot-e2e-{name}",
+            "chatwoot_state_dir": f"/var/lib/sinapum-chatwoot/chatwoot-e2e-{name}",
+            "chatwoot_backup_dir": f"/var/backups/chatwoot/chatwoot-e2e-{name}",
+            "chatwoot_container_prefix": f"e2e_{short}_chatwoot", "chatwoot_network_name": f"e2e_{short}_chatwoot_net",
+            "chatwoot_postgres_volume": f"e2e_{short}_postgres_data", "chatwoot_redis_volume": f"e2e_{short}_redis_data",
+            "chatwoot_storage_volume": f"e2e_{short}_storage_data",
+            "chatwoot_rails_port": rails_port, "chatwoot_frontend_url": f"http://127.0.0.1:{rails_port}"}
+
+
+def remove_project(project=None):
+    """Leave no trace of a project (the tests' own by default): containers, volumes, network, its files, backups,
+    backup script and schedule, lock."""
+    project = project or VARS
+    project_dir = Path(project["chatwoot_project_dir"])
+    name = project["chatwoot_project_name"]
     if (project_dir / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(project_dir), "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", *(f"{project_vars['chatwoot_container_prefix']}_{s}" for s in CONTAINERS), check=False)
+    sh("docker", "rm", "-f", *(f"{project['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
+       check=False)
     for vol in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume"):
-        sh("docker", "volume", "rm", "-f", project_vars[vol], check=False)
-    sh("docker", "network", "rm", project_vars["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", str(project_dir), project_vars["chatwoot_state_dir"])
+        sh("docker", "volume", "rm", "-f", project[vol], check=False)
+    sh("docker", "network", "rm", project["chatwoot_network_name"], check=False)
+    sh("rm", "-rf", str(project_dir), project["chatwoot_state_dir"], project.get("chatwoot_backup_dir", f"/var/backups/chatwoot/{name}"),
+       f"/usr/local/sbin/chatwoot-backup-{name}", f"/etc/cron.d/chatwoot-backup-{name}",
+       f"/run/lock/sinapum-chatwoot/{name}.lock", f"/run/lock/sinapum-chatwoot/{name}.lock.guard")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "runs_last: run after every other test of the session (it takes the "
+                                       "tests' project down)")
+
+
+def pytest_collection_modifyitems(items):
+    # A stable sort: the order of the others, and of the last ones among themselves, stays.
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
+
+
+def local_image_refs():
+    """Every repository:tag this engine holds."""
+    return set(sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split())
 
 
 @pytest.fixture(scope="session")
-def first_run():
+def first_run(request):
+    # The lock script the project's backups install serves every project: it goes only if this session brought it.
+    lock_script = Path("/usr/local/sbin/chatwoot-lock")
+    lock_script_was_here = lock_script.exists()
+
+    def remove_all():
+        remove_project()
+        if not lock_script_was_here and not list(Path("/usr/local/sbin").glob("chatwoot-backup-*")):
+            lock_script.unlink(missing_ok=True)
+
     remove_project()
+    # Registered before the deploy: the project goes at the end of the session, also when the deploy or a test fails
+    # or the run is interrupted (pytest tears its fixtures down on Ctrl-C too). `make deploy`'s project is not touched.
+    request.addfinalizer(remove_all)
+    images_before = local_image_refs()
     run = playbook()
+    run.images_held_before = images_before
     assert run.rc == 0, run
     return run

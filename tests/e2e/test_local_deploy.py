@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """`ansible-playbook site.yml` on this machine: deploy, idempotence, check mode, restarts, data, bad input, secrets."""
+import json
 import os
 import socket
 import stat
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import CONTAINERS, VARS, container_ids, http_json, playbook, psql, redis_cli, secrets, sh
+from conftest import CONTAINERS, VARS, container_ids, http_json, own_project, playbook, psql, redis_cli, secrets, sh
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -20,6 +22,26 @@ def test_first_run_leaves_chatwoot_healthy(first_run):
     assert status == 200
     assert body["data_services"] == "ok" and body["queue_services"] == "ok", body
     assert http_json("/health") == (200, {"status": "woot"})
+
+
+@pytest.mark.promise("first_run_pulled_its_images_from_the_registry")
+def test_first_run_pulled_its_images_from_the_registry(first_run):
+    registry = "127.0.0.1:5000"  # inventories/local
+    refs = {s: sh("docker", "inspect", "-f", "{{.Config.Image}}", c).stdout.strip() for s, c in CONTAINERS.items()}
+    assert all(ref.startswith(f"{registry}/") for ref in refs.values()), refs
+    pull = first_run.out.split("Pull the images]", 1)[1].split("TASK [", 1)[0]
+    # The rig leaves them only in the registry (tests/rig/selftest.sh checks it): the host holds them only when
+    # a deployment pulled them before.
+    lacking = set(refs.values()) - first_run.images_held_before
+    assert ("changed: [localhost]" if lacking else "skipping: [localhost]") in pull, (lacking, pull)
+    for service, ref in refs.items():
+        path, tag = ref.removeprefix(f"{registry}/").rsplit(":", 1)
+        request = urllib.request.Request(f"http://{registry}/v2/{path}/manifests/{tag}", headers={
+            "Accept": "application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            served = json.loads(resp.read())["config"]["digest"]
+        running = sh("docker", "inspect", "-f", "{{.Image}}", CONTAINERS[service]).stdout.strip()
+        assert running == served, f"{service} runs {running}, the registry serves {served} as {ref}"
 
 
 def test_first_run_prepared_the_database(first_run):
@@ -153,7 +175,7 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
     assert rc == 0, out
 
 
-@pytest.mark.promise("A database volume deleted by hand is prepared again on the next run.")
+@pytest.mark.promise("deleted_database_volume_prepared_again")
 def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     # The record of the last prepare survives in the state dir; the database it describes does not.
     sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes")
@@ -165,3 +187,35 @@ def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     assert psql("SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL") == "t"
     status, body = http_json("/api")
     assert status == 200 and body.get("queue_services") == "ok", body
+
+
+NEVER = {**own_project("never", 13901), "chatwoot_postgres_port": 15901, "chatwoot_redis_port": 16901}
+
+
+def _never_deployed_traces():
+    paths = [p for p in (NEVER["chatwoot_project_dir"], NEVER["chatwoot_state_dir"], NEVER["chatwoot_backup_dir"],
+                         f"/run/lock/sinapum-chatwoot/{NEVER['chatwoot_project_name']}.lock") if Path(p).exists()]
+    containers = sh("docker", "ps", "-a", "--filter", f"name=^{NEVER['chatwoot_container_prefix']}_",
+                    "--format", "{{.Names}}").stdout.split()
+    volumes = [v for v in (NEVER["chatwoot_postgres_volume"], NEVER["chatwoot_redis_volume"], NEVER["chatwoot_storage_volume"])
+               if sh("docker", "volume", "inspect", v, check=False).returncode == 0]
+    network = sh("docker", "network", "inspect", NEVER["chatwoot_network_name"], check=False).returncode == 0
+    return {"paths": paths, "containers": containers, "volumes": volumes, "network": network}
+
+
+@pytest.mark.promise("check_mode_on_a_server_never_deployed_creates_nothing_and")
+def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_would_do():
+    import json
+
+    assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
+    run = playbook("--check", "--diff", "-e", json.dumps(NEVER))
+    assert run.rc == 0 and run.failed == 0, run
+    assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
+    # What a real run would do: the files it would write, and the services it would start and prepare.
+    assert run.changed > 0, run
+    for task in ("Write .env (secrets inside, so no diff is shown)]", "Write the compose file]"):
+        assert "changed: [localhost]" in run.out.split(task, 1)[1].split("TASK [", 1)[0], run
+    would = run.out.split("Say what a real run would do]", 1)[1].split("TASK [", 1)[0]
+    for words in ("chatwoot_postgres, chatwoot_redis, chatwoot_rails, chatwoot_sidekiq", "db:chatwoot_prepare",
+                  NEVER["chatwoot_project_dir"]):
+        assert words in " ".join(would.split()), would

@@ -79,7 +79,9 @@ def remove():
         sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes", "--remove-orphans", check=False)
     sh("docker", "rm", "-f", *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq", "proxy")), check=False)
     sh("docker", "network", "rm", PV["chatwoot_network_name"], check=False)
-    sh("rm", "-rf", str(PROJECT), PV["chatwoot_state_dir"])
+    # The lock's guard file outlives every run (roles/chatwoot/files/chatwoot-lock.sh): the tests' own goes too.
+    sh("rm", "-rf", str(PROJECT), PV["chatwoot_state_dir"],
+       f"/run/lock/sinapum-chatwoot/{PV['chatwoot_project_name']}.lock.guard")
     # Images named after the login registry, so the next run has to pull (and log in) again.
     names = sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
     ours = [n for n in names if n.startswith(f"{REGISTRY}/")]
@@ -142,7 +144,7 @@ def test_api_through_the_proxy_is_ok_with_the_certificate_given(proxied):
     assert data["data_services"] == "ok" and data["queue_services"] == "ok", data
 
 
-@pytest.mark.promise("The proxy tells Rails the request came over HTTPS, so FORCE_SSL does not loop.")
+@pytest.mark.promise("proxy_tells_rails_https")
 def test_the_proxy_tells_rails_the_request_came_over_https(proxied):
     # FORCE_SSL is on: web asked directly, without X-Forwarded-Proto, redirects; through the proxy it answers.
     conn = http.client.HTTPConnection("127.0.0.1", PV["chatwoot_rails_port"], timeout=10)
@@ -152,7 +154,7 @@ def test_the_proxy_tells_rails_the_request_came_over_https(proxied):
     assert https_get(proxied["cert"], "/api")[0] == 200
 
 
-@pytest.mark.promise("Through the TLS proxy, websockets on /cable are upgraded (101).")
+@pytest.mark.promise("proxy_upgrades_websockets")
 def test_websocket_upgrade_on_cable_answers_101(proxied):
     key = base64.b64encode(os.urandom(16)).decode()
     raw = socket.create_connection(("127.0.0.1", HTTPS), timeout=10)
@@ -179,7 +181,7 @@ def test_plain_http_redirects_to_https(proxied):
     assert resp.getheader("Location") == f"https://{HOST}:{HTTPS}/app/login?x=1"
 
 
-@pytest.mark.promise("A private registry's password is never shown, even at -vvv --diff.")
+@pytest.mark.promise("registry_password_never_shown")
 def test_second_run_changes_nothing_and_never_shows_the_registry_password(proxied):
     deploy(proxied["cert"], proxied["key"])  # logs in again after the wrong-password test
     run = deploy(proxied["cert"], proxied["key"], "--diff", verbosity=3)
@@ -188,7 +190,7 @@ def test_second_run_changes_nothing_and_never_shows_the_registry_password(proxie
     assert REGISTRY_PASSWORD not in run.out
 
 
-@pytest.mark.promise("A new TLS certificate is served after the next run; its key stays root-only.")
+@pytest.mark.promise("new_certificate_served")
 def test_a_new_certificate_is_served_after_the_next_run(proxied):
     cert, key = make_certificate(proxied["dir"], "second")
     run = deploy(cert, key)

@@ -2,20 +2,25 @@
 """Secrets stay where they belong through every playbook, and awkward values reach Chatwoot as written.
 
 One pass over the tests' deployed project, every entry point at -vvv with --diff: site.yml (with a chatwoot_extra_env
-of values full of quotes, dollars, backslashes, hashes and spaces, so .env changes and web and worker restart),
-health, backup, status, logs, then restore of the backup just taken (which writes .env back without those values).
+of values full of quotes, dollars, backslashes, hashes and spaces, so .env changes and web and worker restart, and
+rotating the Postgres and Redis passwords to values just as awkward), health, backup, status, logs, then restore of
+the backup just taken (which writes .env back without those values, and keeps the host's passwords).
 The generated secrets may be in .env, the secrets file, the backup's copy of it, and the containers' environment
-(Config.Env: that is how Chatwoot, Postgres and Redis receive them); anywhere else is a leak.
+(Config.Env: that is how Chatwoot, Postgres and Redis receive them); anywhere else is a leak: the output, the
+containers' logs, and whatever the runs left in /tmp, ~/.ansible or the checkout.
 """
 import base64
 import json
 import os
 import stat
 import subprocess
+import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 from conftest import CONTAINERS, REPO, VARS, VARS_FILE, _path, secrets, sh
+from test_durability import fingerprint, seed
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -37,6 +42,13 @@ SPECIAL = {
     "E2E_ONE_QUOTE": "'",
 }
 EXPECTED = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in SPECIAL.items()}
+# Passwords an existing database or Redis may already have (not the operator's to choose): a leading space, $ and ${...}
+# (Compose interpolation, the shell), both quotes, " #" (YAML and dotenv comments), : @ / ? % + (URLs), a backslash and
+# a final one (escapes), and a letter beyond ASCII. The Redis one is short, so weak: warned about, and kept all the same.
+PG_PASSWORD = " pg $HOME ${POSTGRES_PASSWORD} $$ \"dq\" 'sq' #hash p@ss:w/rd?%41+\u00e9 back\\slash\\"
+REDIS_PASSWORD = "r$ '\" \\ #x"
+# Test modules are imported before any test runs: files written since then were written by this session's runs.
+SESSION_STARTED = time.time()
 
 
 def run(playbook, *args):
@@ -53,8 +65,12 @@ def process_env(container):
 
 
 def forms(value):
-    """The value, and what stands for it in base64 whatever the bytes before it (a slurped file is base64)."""
-    out = {value}
+    """The value, its percent-encoded form (in a URL), its escaped forms (in .env's double quotes, in JSON), and what
+    stands for it in base64 whatever the bytes before it (a slurped file is base64)."""
+    out = {value, urllib.parse.quote(value, safe=""),
+           value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$"),
+           # JSON's (and a double-quoted YAML string's) escapes, with and without \u for what is beyond ASCII.
+           json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
     data = value.encode()
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + data + b"\0\0").decode()
@@ -78,13 +94,63 @@ def leaks(text, generated):
     return sorted(name for name, value in generated.items() for form in forms(value) if form in text)
 
 
+def container_logs():
+    """Every container's log, stdout and stderr (a recreated container starts a new one: read after each run)."""
+    logs = {}
+    for container in CONTAINERS.values():
+        proc = sh("docker", "logs", container, check=False)
+        logs[container] = proc.stdout + proc.stderr
+    return logs
+
+
+def files_written_since(started, *roots):
+    """{path: text} of the files under roots (symlinks not followed) modified since `started`."""
+    found = {}
+    for root in roots:
+        for directory, dirnames, filenames in os.walk(root, onerror=lambda error: None):
+            dirnames[:] = [d for d in dirnames if d not in (".git", ".venv")]
+            for name in filenames:
+                path = os.path.join(directory, name)
+                try:
+                    info = os.lstat(path)
+                    if not stat.S_ISREG(info.st_mode) or info.st_mtime < started or info.st_size > 50_000_000:
+                        continue
+                    with open(path, "rb") as handle:
+                        found[path] = handle.read().decode("utf-8", errors="replace")
+                except OSError:
+                    continue  # gone meanwhile, or not readable
+    return found
+
+
+def opens_postgres(password):
+    """Whether Postgres lets Chatwoot's role in with this password, over TCP to its address on the project network as
+    web and worker connect (127.0.0.1 and the socket are trusted inside the container)."""
+    return sh("docker", "exec", "-e", f"PGPASSWORD={password}", CONTAINERS["postgres"], "psql", "-h", "chatwoot_postgres",
+              "-U", "chatwoot", "-d", "chatwoot", "-tAc", "SELECT 1", check=False).stdout.strip() == "1"
+
+
+def opens_redis(password):
+    """Whether Redis answers PONG over TCP to a client that authenticates with this password."""
+    return sh("docker", "exec", "-e", f"REDISCLI_AUTH={password}", CONTAINERS["redis"], "redis-cli", "-h", "127.0.0.1",
+              "ping", check=False).stdout.strip() == "PONG"
+
+
 @pytest.fixture(scope="module")
 def every_playbook(first_run, tmp_path_factory):  # pylint: disable=redefined-outer-name
+    seed()
+    data_before = fingerprint()
+    generated = secrets()
     extra = tmp_path_factory.mktemp("secrets") / "extra_env.json"
-    extra.write_text(json.dumps({"chatwoot_extra_env": SPECIAL}))
+    extra.write_text(json.dumps({"chatwoot_extra_env": SPECIAL, "chatwoot_postgres_password": PG_PASSWORD,
+                                 "chatwoot_redis_password": REDIS_PASSWORD, "chatwoot_postgres_password_rotate": True}))
     outputs = {"site.yml (first run)": first_run.out}
+    logs = {}
     rc, outputs["site.yml"] = run("site.yml", "-e", f"@{extra}")
     assert rc == 0, outputs["site.yml"][-5000:]
+    logs["after site.yml"] = container_logs()
+    rotated = {"data": fingerprint(), "postgres": opens_postgres(PG_PASSWORD), "redis": opens_redis(REDIS_PASSWORD),
+               "old postgres": opens_postgres(generated["postgres_password"]),
+               "old redis": opens_redis(generated["redis_password"])}
     seen = {s: process_env(CONTAINERS[s]) for s in ("rails", "sidekiq")}
     inspect = json.loads(sh("docker", "inspect", *CONTAINERS.values()).stdout)
     compose = (PROJECT / "docker-compose.yml").read_text()
@@ -94,11 +160,37 @@ def every_playbook(first_run, tmp_path_factory):  # pylint: disable=redefined-ou
     backup = max(p for p in BACKUPS.iterdir() if p.is_dir())
     rc, outputs["restore"] = run("playbooks/restore.yml", "-e", f"chatwoot_restore_backup={backup.name}")
     assert rc == 0, outputs["restore"][-5000:]
-    return {"outputs": outputs, "seen": seen, "inspect": inspect, "compose": compose, "backup": backup,
-            "after_restore": process_env(CONTAINERS["rails"])}
+    logs["after restore"] = container_logs()
+    restored = {"data": fingerprint(), "postgres": opens_postgres(PG_PASSWORD), "redis": opens_redis(REDIS_PASSWORD)}
+    return {"outputs": outputs, "logs": logs, "seen": seen, "inspect": inspect, "compose": compose, "backup": backup,
+            "after_restore": process_env(CONTAINERS["rails"]), "extra": str(extra), "data_before": data_before,
+            "rotated": rotated, "restored": restored}
 
 
-@pytest.mark.promise("Values with quotes, $, backslashes, # and spaces reach Chatwoot exactly as written.")
+@pytest.mark.promise("a_rotation_changes_the_passwords_in_the_servers_and_keeps")
+def test_a_rotation_changes_the_passwords_in_the_servers_and_keeps_every_row(every_playbook):  # pylint: disable=redefined-outer-name
+    rotated = every_playbook["rotated"]
+    assert rotated["postgres"] and rotated["redis"], rotated
+    assert not rotated["old postgres"] and not rotated["old redis"], rotated
+    assert {k: secrets()[k] for k in ("postgres_password", "redis_password")} == {
+        "postgres_password": PG_PASSWORD, "redis_password": REDIS_PASSWORD}
+    assert rotated["data"] == every_playbook["data_before"]
+
+
+@pytest.mark.promise("awkward_passwords_open_postgres_and_redis_and_survive")
+def test_awkward_passwords_open_postgres_and_redis_and_survive_backup_and_restore(every_playbook):  # pylint: disable=redefined-outer-name
+    # Chatwoot itself: the health report (web's /api reads both, the worker's heartbeat is in Redis) and status passed.
+    outputs = every_playbook["outputs"]
+    assert "is healthy" in outputs["health"], outputs["health"][-3000:]
+    restored = every_playbook["restored"]
+    assert restored["postgres"] and restored["redis"], restored
+    assert restored["data"] == every_playbook["data_before"]
+    site = " ".join(outputs["site.yml"].split())
+    assert "warning: chatwoot_redis_password is weak" in site, site[-5000:]
+    assert "chatwoot_postgres_password is weak" not in site
+
+
+@pytest.mark.promise("awkward_values_reach_chatwoot")
 def test_awkward_values_reach_chatwoot_unchanged(every_playbook):  # pylint: disable=redefined-outer-name
     for service, env in every_playbook["seen"].items():
         got = {name: env.get(name) for name in EXPECTED}
@@ -107,7 +199,7 @@ def test_awkward_values_reach_chatwoot_unchanged(every_playbook):  # pylint: dis
     assert "SMTP_PASSWORD" not in every_playbook["after_restore"]
 
 
-@pytest.mark.promise("No generated secret appears in any playbook's output, even at -vvv with --diff.")
+@pytest.mark.promise("no_secret_in_output")
 def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: disable=redefined-outer-name
     generated = kept_secrets()
     assert len(generated) == 9
@@ -115,7 +207,25 @@ def test_no_secret_in_the_output_of_any_playbook(every_playbook):  # pylint: dis
         assert not leaks(out, generated), f"{playbook} printed {leaks(out, generated)}"
 
 
-@pytest.mark.promise("Secrets live only in .env, the secrets file, the backup's copy and the containers' environment.")
+@pytest.mark.promise("no_secret_in_the_logs_or_the_files_runs_leave_behind")
+def test_no_secret_in_the_logs_or_the_files_runs_leave_behind(every_playbook):  # pylint: disable=redefined-outer-name
+    generated = secrets()
+    # The names found, never the text: a failing assertion must not print the secrets it found.
+    for when, logs in every_playbook["logs"].items():
+        for container, text in logs.items():
+            assert text.strip(), f"{container} logged nothing {when}: nothing proven"
+            found = leaks(text, generated)
+            assert not found, f"{container}'s log {when} holds {found}"
+    # ~/.ansible_async holds what the async tasks (the pull, db:chatwoot_prepare) returned.
+    written = files_written_since(SESSION_STARTED, "/tmp", Path.home() / ".ansible", Path.home() / ".ansible_async", REPO)
+    # The extra variables this test wrote under /tmp (pytest's tmp_path) prove that the walk reads what runs leave there.
+    assert every_playbook["extra"] in written, sorted(written)[:50]
+    for path, text in written.items():
+        found = [] if path == every_playbook["extra"] else leaks(text, generated)  # the passwords it gave the run
+        assert not found, f"{path} holds {found}"
+
+
+@pytest.mark.promise("secrets_only_where_they_belong")
 def test_no_secret_outside_env_the_secrets_file_and_the_backup_copy(every_playbook):  # pylint: disable=redefined-outer-name
     generated = kept_secrets()
     assert not leaks(every_playbook["compose"], generated), "the compose file holds a secret"
@@ -141,7 +251,7 @@ def test_no_secret_outside_env_the_secrets_file_and_the_backup_copy(every_playbo
         assert leaks(path.read_text(), generated), f"{path} should hold the secrets"
 
 
-@pytest.mark.promise("The files that hold secrets are root's alone.")
+@pytest.mark.promise("secret_files_root_only")
 def test_secret_files_are_root_only(every_playbook):  # pylint: disable=redefined-outer-name
     def mode(path):
         st = path.stat()

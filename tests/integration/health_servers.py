@@ -8,7 +8,8 @@
 - PostgreSQL 15 from Debian (initdb in a temp dir, pg_ctl start), roles for each auth method;
 - redis-server from Debian, run directly;
 - real Sidekiq (Debian's ruby-sidekiq) with a tiny boot file;
-- a Chatwoot-shaped HTTP app (http.server in a thread) whose /api really checks PostgreSQL and Redis;
+- a Chatwoot-shaped HTTP app (http.server in a thread) whose /api checks PostgreSQL and Redis by Chatwoot's rules
+  (chatwoot_web_rules.py);
 - a fake Docker engine on a unix socket (http.server over AF_UNIX) and helpers for the real engine.
 Each helper cleans up after itself; nothing is left running.
 """
@@ -28,6 +29,11 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+from chatwoot_web_rules import Lease, LazyPool, PgFailure, redis_status
 
 PG_BIN_CANDIDATES = sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
 
@@ -73,12 +79,42 @@ def make_cert(directory, name='server'):
     return cert, key
 
 
+def make_ca(directory, name='ca'):
+    """A private certificate authority; returns (cert, key) paths (openssl is needed)."""
+    cert = os.path.join(directory, name + '.crt')
+    key = os.path.join(directory, name + '.key')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=%s' % name,
+                    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+                    '-keyout', key, '-out', cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def make_signed_cert(directory, ca, name='server', alt_names='DNS:localhost,IP:127.0.0.1'):
+    """A server certificate signed by ``ca`` (from make_ca) for ``alt_names``; returns (cert, key) paths."""
+    cert = os.path.join(directory, name + '.crt')
+    key = os.path.join(directory, name + '.key')
+    csr = os.path.join(directory, name + '.csr')
+    ext = os.path.join(directory, name + '.ext')
+    with open(ext, 'w') as handle:
+        handle.write('subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' % alt_names)
+    subprocess.run(['openssl', 'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=%s' % name,
+                    '-keyout', key, '-out', csr], check=True, capture_output=True)
+    subprocess.run(['openssl', 'x509', '-req', '-in', csr, '-CA', ca[0], '-CAkey', ca[1], '-CAcreateserial',
+                    '-days', '2', '-extfile', ext, '-out', cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 # ---------------------------------------------------------------------------------------------- PostgreSQL
 class PostgresServer(object):
     """A throw-away PostgreSQL cluster. Roles: ``chatwoot`` (scram-sha-256), ``md5user`` (md5),
-    ``clearuser`` (password), ``trustuser`` (trust). Databases: ``chatwoot`` (prepared the way
-    db:chatwoot_prepare leaves it, minus pgvector, which Debian's PostgreSQL 15 lacks) and
-    ``chatwoot_empty`` (created, never prepared)."""
+    ``clearuser`` (password), ``trustuser`` (trust), ``ssluser`` (scram-sha-256, refused without TLS).
+    Databases: ``chatwoot`` (prepared the way db:chatwoot_prepare leaves it, minus pgvector, which
+    Debian's PostgreSQL 15 lacks, and with only the tables the tests read; ``trustuser`` may read the ones the web
+    double queries) and ``chatwoot_empty`` (created, never prepared). With ``ssl`` its
+    certificate comes from a private CA (``ca``) and names ``localhost`` only, not 127.0.0.1, so that
+    libpq's verify-ca and verify-full tell apart."""
 
     PASSWORD = 'pg-S3cret-Zq9!'
     MD5_PASSWORD = 'md5-S3cret-Kx1'
@@ -94,6 +130,7 @@ class PostgresServer(object):
         os.mkdir(self.sockdir)
         self.port = free_port()
         self.ssl = ssl
+        self.ca = None
         self.user = None
         if os.geteuid() == 0:
             self.user = pwd.getpwnam('postgres')
@@ -113,6 +150,7 @@ class PostgresServer(object):
         self._run([os.path.join(self.bin, 'initdb'), '-D', self.data, '-U', 'postgres', '-A', 'trust',
                    '--no-sync', '-E', 'UTF8', '--locale=C'])
         lines = [
+            'hostnossl all ssluser 127.0.0.1/32 reject',
             'local all all trust',
             'host all trustuser 127.0.0.1/32 trust',
             'host all md5user 127.0.0.1/32 md5',
@@ -124,7 +162,11 @@ class PostgresServer(object):
         conf = ["listen_addresses = '127.0.0.1'", 'port = %d' % self.port, "unix_socket_directories = '%s'" % self.sockdir,
                 'fsync = off', 'full_page_writes = off', 'synchronous_commit = off', 'max_connections = 40']
         if self.ssl:
-            pair = make_cert(self.tmp)
+            pair = None
+            if shutil.which('openssl'):
+                self.ca = make_ca(self.tmp, 'pg-ca')[0]
+                pair = make_signed_cert(self.tmp, (self.ca, os.path.join(self.tmp, 'pg-ca.key')), 'pg-server',
+                                        'DNS:localhost')
             if pair:
                 if self.user is not None:
                     for path in pair:
@@ -140,23 +182,29 @@ class PostgresServer(object):
             CREATE ROLE chatwoot LOGIN PASSWORD '%s';
             CREATE ROLE clearuser LOGIN PASSWORD '%s';
             CREATE ROLE trustuser LOGIN;
+            CREATE ROLE ssluser LOGIN PASSWORD '%s';
             SET password_encryption = 'md5';
             CREATE ROLE md5user LOGIN PASSWORD '%s';
             CREATE DATABASE chatwoot OWNER chatwoot;
             CREATE DATABASE chatwoot_empty OWNER chatwoot;
-        """ % (self.PASSWORD, self.CLEAR_PASSWORD, self.MD5_PASSWORD))
+        """ % (self.PASSWORD, self.CLEAR_PASSWORD, self.PASSWORD, self.MD5_PASSWORD))
         self.psql("""
             CREATE TABLE installation_configs (id bigserial PRIMARY KEY, name varchar NOT NULL, serialized_value jsonb);
             CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar,
                                                created_at timestamp NOT NULL DEFAULT now(),
                                                updated_at timestamp NOT NULL DEFAULT now());
             CREATE TABLE schema_migrations (version varchar PRIMARY KEY);
+            CREATE TABLE portals (id bigserial PRIMARY KEY, name varchar NOT NULL, slug varchar NOT NULL,
+                                  custom_domain varchar, config jsonb);
+            GRANT SELECT ON installation_configs, portals TO trustuser;
             INSERT INTO ar_internal_metadata (key, value) VALUES ('environment', 'production');
             INSERT INTO schema_migrations (version) VALUES ('20250101000000'), ('20250916000000');
             ALTER TABLE installation_configs OWNER TO chatwoot;
             ALTER TABLE ar_internal_metadata OWNER TO chatwoot;
             ALTER TABLE schema_migrations OWNER TO chatwoot;
         """, database='chatwoot')
+        # synchronous_commit is off: without a checkpoint a crash stop (stop()) right after start could lose the set-up
+        self.psql('CHECKPOINT')
         return self
 
     def psql(self, sql, database='postgres'):
@@ -171,6 +219,11 @@ class PostgresServer(object):
             raise RuntimeError('psql failed: %s' % proc.stderr)
         return proc.stdout
 
+    def start_again(self):
+        """Start the stopped cluster again, same port and data (a database restart)."""
+        self._run([os.path.join(self.bin, 'pg_ctl'), '-D', self.data, '-l', self.log, '-w', '-t', '30', 'start'])
+        return self
+
     def stop(self):
         if os.path.exists(os.path.join(self.data, 'postmaster.pid')):
             self._run([os.path.join(self.bin, 'pg_ctl'), '-D', self.data, '-m', 'immediate', '-w', 'stop'], check=False)
@@ -181,10 +234,27 @@ class PostgresServer(object):
 
 
 # ---------------------------------------------------------------------------------------------- Redis
-class RedisServer(object):
-    """redis-server on a free loopback port; ``password`` None runs it without requirepass."""
+class _OwnProcess(object):
+    """A server process of the test's own (``proc``) with its temp dir (``tmp``): killed and removed at the end."""
 
-    def __init__(self, password=None, tls=False, port=None):
+    proc = None
+    tmp = None
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class RedisServer(_OwnProcess):
+    """redis-server on a free loopback port; ``password`` None runs it without requirepass. With ``tls`` it speaks
+    only TLS, with ``cert_pair`` (cert, key) or else a self-signed certificate for localhost and 127.0.0.1."""
+
+    def __init__(self, password=None, tls=False, port=None, cert_pair=None):
         self.binary = shutil.which('redis-server')
         if self.binary is None:
             raise RuntimeError('redis-server is not installed (apt-get install redis-server)')
@@ -193,13 +263,14 @@ class RedisServer(object):
         self.port = port or free_port()
         self.tmp = tempfile.mkdtemp(prefix='cw-health-redis-')
         self.proc = None
+        self.cert_pair = cert_pair
         self.cert = None
 
     def start(self):
         args = [self.binary, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', self.tmp,
                 '--daemonize', 'no', '--protected-mode', 'no']
         if self.tls:
-            pair = make_cert(self.tmp)
+            pair = self.cert_pair or make_cert(self.tmp)
             if pair is None:
                 raise RuntimeError('openssl is needed for a TLS Redis')
             self.cert = pair[0]
@@ -213,15 +284,6 @@ class RedisServer(object):
                                      start_new_session=True)
         wait_for(lambda: port_open(self.port), what='redis-server on port %d' % self.port)
         return self
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     @property
     def url(self):
@@ -245,6 +307,41 @@ class RedisServer(object):
                 data += sock.recv(65536)
                 time.sleep(0.01)
             return data
+
+
+class RedisSentinel(_OwnProcess):
+    """A real Redis Sentinel (``redis-server CONF --sentinel``) on a free loopback port, watching ``master`` (a
+    RedisServer) under ``master_name``; ``password`` is the sentinel's own requirepass (None: no AUTH)."""
+
+    def __init__(self, master, master_name='mymaster', password=None):
+        self.binary = shutil.which('redis-server')
+        if self.binary is None:
+            raise RuntimeError('redis-server is not installed (apt-get install redis-server)')
+        self.master = master
+        self.master_name = master_name
+        self.password = password
+        self.port = free_port()
+        self.tmp = tempfile.mkdtemp(prefix='cw-health-sentinel-')
+        self.proc = None
+
+    def start(self):
+        conf = os.path.join(self.tmp, 'sentinel.conf')  # the sentinel rewrites its file: a copy of its own
+        lines = ['port %d' % self.port, 'bind 127.0.0.1', 'dir %s' % self.tmp, 'protected-mode no',
+                 'sentinel monitor %s 127.0.0.1 %d 1' % (self.master_name, self.master.port)]
+        if self.master.password:
+            lines.append('sentinel auth-pass %s %s' % (self.master_name, self.master.password))
+        if self.password:
+            lines.append('requirepass %s' % self.password)
+        with open(conf, 'w') as handle:
+            handle.write('\n'.join(lines) + '\n')
+        self.proc = subprocess.Popen([self.binary, conf, '--sentinel'], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_for(lambda: port_open(self.port), what='redis sentinel on port %d' % self.port)
+        return self
+
+    @property
+    def address(self):
+        return '127.0.0.1:%d' % self.port
 
 
 # ---------------------------------------------------------------------------------------------- Sidekiq
@@ -323,43 +420,32 @@ class SidekiqWorker(object):
 
 
 # ---------------------------------------------------------------------------------------------- web
-def _tcp_ok(port):
-    return port is not None and port_open(port)
-
-
-def _redis_auth_ok(port, password):
-    """What Chatwoot's /api effectively does with Redis: None if unreachable, False if refused, True if fine."""
-    try:
-        with socket.create_connection(('127.0.0.1', port), timeout=1) as sock:
-            payload = b''
-            if password:
-                payload += b'*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n' % (len(password), password.encode())
-            payload += b'*1\r\n$4\r\nPING\r\n'
-            sock.sendall(payload)
-            data = b''
-            while data.count(b'\r\n') < (2 if password else 1):
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-            return b'-' not in data
-    except OSError:
-        return None
+def _url_host(url):
+    """Ruby's URI.parse(url).host for the URLs at hand (case kept, no port): None for an empty or host-less value."""
+    netloc = urlsplit(url or '').netloc.rsplit('@', 1)[-1]
+    return (netloc[:netloc.find(']') + 1] if netloc.startswith('[') else netloc.partition(':')[0]) or None
 
 
 class ChatwootApp(object):
-    """A Chatwoot-shaped web app. ``mode``: ``real`` (checks ``pg_port`` / ``redis_port`` like Chatwoot's
-    /api does), ``ok``, ``data_failing``, ``queue_failing``, ``error500``, ``slow``, ``force_ssl``, ``old``
-    (no /health), ``not_chatwoot``."""
+    """A Chatwoot-shaped web app. ``mode``: ``real`` (GET /api decided by Chatwoot 4.15.1's rules against the
+    PostgreSQL on ``pg_port`` and the Redis on ``redis_port``, see ``_real_api``), ``ok``, ``data_failing``,
+    ``queue_failing``, ``error500``, ``slow``, ``force_ssl``, ``old`` (no /health), ``not_chatwoot``.
+    ``frontend_url`` and ``helpcenter_url`` are Chatwoot's FRONTEND_URL and HELPCENTER_URL (unset when None), which
+    decide whether /api looks the request's Host up in the database. In ``real`` mode the app logs in as ``pg_user``
+    (trust authentication, as PostgresServer's ``trustuser``) to ``pg_database``."""
 
     VERSION = '4.15.1'
+    ERROR_500 = b'{"status":500,"error":"Internal Server Error"}'
 
-    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0):
+    def __init__(self, mode='ok', pg_port=None, redis_port=None, redis_password=None, slow_seconds=2.0, port=0,
+                 frontend_url=None, helpcenter_url=None, pg_user='trustuser', pg_database='chatwoot'):
         self.mode = mode
         self.pg_port = pg_port
         self.redis_port = redis_port
         self.redis_password = redis_password
         self.slow_seconds = slow_seconds
+        self.chatwoot_domains = (_url_host(frontend_url), _url_host(helpcenter_url))
+        self.pool = LazyPool(pg_port, pg_user, pg_database) if mode == 'real' else None
         self.requests = []
         app = self
 
@@ -396,24 +482,17 @@ class ChatwootApp(object):
                     else:
                         self._send(200, {'status': 'woot'})
                     return
-                if self.path == '/api':
+                if self.path.partition('?')[0] == '/api':
                     if mode == 'not_chatwoot':
                         self._send(200, b'<html>hello</html>')
                         return
-                    data, queue = 'ok', 'ok'
                     if mode == 'real':
-                        data = 'ok' if _tcp_ok(app.pg_port) else 'failing'
-                        redis_state = _redis_auth_ok(app.redis_port, app.redis_password)
-                        if redis_state is False:
-                            self._send(500, b'{"status":500,"error":"Internal Server Error"}')
-                            return
-                        queue = 'ok' if redis_state else 'failing'
-                    elif mode == 'data_failing':
-                        data = 'failing'
-                    elif mode == 'queue_failing':
-                        queue = 'failing'
-                    elif mode == 'error500':
-                        self._send(500, b'{"status":500,"error":"Internal Server Error"}')
+                        data, queue = app._real_api(self.path, self.headers.get('Host'))
+                    else:
+                        data = 'failing' if mode == 'data_failing' else 'ok'
+                        queue = 'failing' if mode == 'queue_failing' else 'ok'
+                    if mode == 'error500' or data is None:
+                        self._send(500, app.ERROR_500)
                         return
                     self._send(200, {'version': app.VERSION, 'timestamp': time.strftime('%Y-%m-%d %H:%M:%S'),
                                      'queue_services': queue, 'data_services': data})
@@ -425,11 +504,50 @@ class ChatwootApp(object):
         self.port = self.server.server_address[1]
         self.thread = None
 
+    def _looks_up_portals(self, path, host_header):
+        """Chatwoot 4.15.1 runs around_action :switch_locale (app/controllers/application_controller.rb) before
+        ApiController#index (app/controllers/api_controller.rb). Without a ?locale= parameter and a signed-in user,
+        switch_locale calls locale_from_custom_domain (app/controllers/concerns/switch_locale.rb): unless
+        DomainHelper.chatwoot_domain?(request.host) - the host of FRONTEND_URL or HELPCENTER_URL, compared as is
+        (app/helpers/domain_helper.rb) - it runs Portal.find_by(custom_domain: request.host), a database query,
+        outside handle_with_exception. request.host is the Host header without its port here (Rails prefers
+        X-Forwarded-Host, which the probe never sends)."""
+        if 'locale=' in path.partition('?')[2]:
+            return False
+        return _url_host('//' + (host_header or '')) not in self.chatwoot_domains
+
+    def _real_api(self, path, host_header):
+        """(data_services, queue_services) as Chatwoot 4.15.1 answers GET /api; data_services None for a 500. In
+        order: the portals lookup on the request's pooled connection (connecting it, or reconnecting it once; a
+        failure is a 500), redis_status, then postgres_status: ``connection.active?`` on that same connection, which
+        never connects (chatwoot_web_rules.py)."""
+        lease = Lease(self.pool)
+        try:
+            if self._looks_up_portals(path, host_header):
+                host = _url_host('//' + (host_header or '')) or ''
+                try:
+                    lease.connection().select("SELECT * FROM portals WHERE custom_domain = '%s' LIMIT 1"
+                                              % host.replace("'", "''"))
+                except PgFailure:
+                    return None, None
+            queue = redis_status(self.redis_port, self.redis_password) if self.redis_port else 'failing'
+            if queue is None:
+                return None, None
+            try:
+                data = 'ok' if lease.connection().active() else 'failing'
+            except PgFailure:
+                data = 'failing'  # checkout's connect failed: ConnectionNotEstablished, rescued
+            return data, queue
+        finally:
+            lease.release()
+
     @property
     def url(self):
         return 'http://127.0.0.1:%d' % self.port
 
     def start(self):
+        if self.pool is not None:
+            self.pool.boot()
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
         self.thread.start()
         return self
@@ -437,6 +555,8 @@ class ChatwootApp(object):
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 class SilentServer(object):
@@ -520,11 +640,16 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
 
 
 class FakeDockerEngine(object):
-    """The Docker Engine API's GET /containers/NAME/json on a unix socket, answering from ``containers``."""
+    """The Docker Engine API on a unix socket: GET /containers/NAME/json answered from ``containers``, and any other
+    request from ``routes``, {(method, path): (status, body)} - a dict or list body is sent as JSON, bytes as they
+    are, a callable is called with the request's decoded JSON body (or None) and returns (status, body). Every
+    request is kept in ``requests`` as (method, path, JSON body or None)."""
 
-    def __init__(self, containers=None, status_override=None):
+    def __init__(self, containers=None, status_override=None, routes=None):
         self.containers = containers or {}
         self.status_override = status_override
+        self.routes = routes or {}
+        self.requests = []
         self.tmp = tempfile.mkdtemp(prefix='cw-health-docker-')
         self.socket_path = os.path.join(self.tmp, 'docker.sock')
         engine = self
@@ -538,23 +663,37 @@ class FakeDockerEngine(object):
             def address_string(self):
                 return 'unix'
 
-            def do_GET(self):  # noqa: N802
+            def _answer(self, method):
+                length = int(self.headers.get('Content-Length') or 0)
+                sent = json.loads(self.rfile.read(length).decode()) if length else None
+                engine.requests.append((method, self.path, sent))
                 parts = self.path.split('/')
                 body, status = {'message': 'page not found'}, 404
                 if engine.status_override:
                     status, body = engine.status_override, {'message': 'permission denied by test'}
-                elif len(parts) == 4 and parts[1] == 'containers' and parts[3] == 'json':
+                elif (method, self.path) in engine.routes:
+                    status, body = engine.routes[(method, self.path)]
+                    if callable(body):
+                        status, body = body(sent)
+                elif method == 'GET' and len(parts) == 4 and parts[1] == 'containers' and parts[3] == 'json':
                     name = parts[2]
                     if name in engine.containers:
                         body, status = engine.containers[name], 200
                     else:
                         body = {'message': 'No such container: %s' % name}
-                data = json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Type', 'application/vnd.docker.raw-stream' if isinstance(body, bytes)
+                                 else 'application/json')
                 self.send_header('Content-Length', str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                self._answer('GET')
+
+            def do_POST(self):  # noqa: N802
+                self._answer('POST')
 
         self.server = _UnixHTTPServer(self.socket_path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
@@ -607,3 +746,12 @@ def docker(*args, check=True, timeout=120):
 
 def docker_image_exists(image):
     return shutil.which('docker') is not None and docker('image', 'inspect', image, check=False).returncode == 0
+
+
+def require_engine_and_images(images):
+    """Skip the test (a failure under CI) without a Docker engine, or without the rig's ``images``."""
+    if docker_socket_path() is None:
+        pytest.skip('no Docker engine answers on DOCKER_HOST or /var/run/docker.sock')
+    missing = [image for image in images if not docker_image_exists(image)]
+    if missing:
+        pytest.skip('rig images not built: %s (tests/rig/up.sh builds them)' % ', '.join(missing))

@@ -1,24 +1,26 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Record the outcome of every test that checks one of the collection's promises.
 
-A test states the promise it checks in one sentence::
+A test names the promise it checks by its id in tests/reliability/promises.yml, the one list of promises,
+which also lists the test under it::
 
-    @pytest.mark.promise("Bad input stops the run before anything on the host changes.")
+    @pytest.mark.promise("bad_input_refused")
     def test_...():
 
+An id the list does not have, or a test the list does not name under it, stops the collection (UsageError).
 After the test has run (setup, call and teardown), one JSON file is written to
 ``$SINAPUM_RELIABILITY_DIR`` (default ``<repo>/.cache/reliability/``), named after the test so that the
 next run of the same test replaces it::
 
-    {"promise": "Bad input stops the run ...",      # the sentence, as given to the marker
-     "test": "tests/e2e/test_bad_input.py::test_x",  # where to find the test (pytest node id)
+    {"promise": "bad_input_refused",                 # the promise's id, as given to the marker
+     "test": "tests/e2e/test_bad_input.py::test_x",  # where to find the test (pytest node id from the repository)
      "result": "passed",                             # passed | failed | error | skipped | xfailed
      "when": "2026-11-25T23:04:11Z",                 # UTC, when the test finished
      "commit": "3cfe2d3"}                            # HEAD of the checkout (+dirty when it had changes)
 
 Anything else that checks a promise (a Molecule verify step, a script) may drop a file of the same shape
 in the same directory; ``test`` is then a path in the repository, optionally followed by ``::`` and a name
-that appears in that file. ``tests/reliability/report.py`` turns all records into docs/reliability.md.
+that appears in that file. ``tests/reliability/report.py`` turns the list and the records into the report.
 
 Loaded by tests/conftest.py, so it serves tests/e2e, tests/unit and tests/integration alike; the marker
 is registered, so ``--strict-markers`` accepts it.
@@ -33,8 +35,10 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+PROMISES = Path(__file__).resolve().parent / "promises.yml"
 _OUTCOMES = pytest.StashKey[dict]()
 _COMMIT = pytest.StashKey[str]()
 
@@ -61,6 +65,27 @@ def write_record(promise: str, test: str, result: str, commit: str, when: str | 
     return path
 
 
+def load_promises(path: Path = PROMISES) -> tuple[dict, dict]:
+    """(promises by id, each with its text and tests; the stage of each path prefix) from promises.yml."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    promises = {}
+    for entry in data["promises"]:
+        if entry["id"] in promises:
+            raise ValueError(f"{path.name}: {entry['id']} is listed twice")
+        promises[entry["id"]] = {"text": " ".join(entry["text"].split()), "tests": list(entry["tests"])}
+    return promises, dict(data["stages"])
+
+
+def stage_of(test: str, stages: dict) -> str | None:
+    return next((stage for prefix, stage in stages.items() if test.startswith(prefix)), None)
+
+
+def test_id(item) -> str:
+    """The test as promises.yml names it: its file from the repository's root, its name, no [parameters]."""
+    path = Path(str(item.path)).resolve().relative_to(REPO).as_posix()
+    return f"{path}::{item.nodeid.split('::', 1)[1].split('[')[0]}"
+
+
 def current_commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
@@ -74,8 +99,26 @@ def current_commit() -> str:
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "promise(sentence): the promise of the collection this test checks; its outcome is recorded "
-                   "for docs/reliability.md (tests/reliability/plugin.py)")
+        "markers", "promise(id): the promise of tests/reliability/promises.yml this test checks; its outcome is "
+                   "recorded for the reliability report (tests/reliability/plugin.py)")
+
+
+def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argument
+    """Every promise a test names is in promises.yml, with the test listed under it."""
+    marked = [(item, item.get_closest_marker("promise")) for item in items]
+    marked = [(item, marker) for item, marker in marked if marker is not None]
+    if not marked:
+        return
+    promises = load_promises()[0]
+    problems = set()
+    for item, marker in marked:
+        promise = marker.args[0] if marker.args else None
+        if promise not in promises:
+            problems.add(f"{item.nodeid}: @pytest.mark.promise({promise!r}) names no promise of {PROMISES.relative_to(REPO)}")
+        elif test_id(item) not in promises[promise]["tests"]:
+            problems.add(f"{item.nodeid}: {PROMISES.relative_to(REPO)} does not list {test_id(item)} under {promise}")
+    if problems:
+        raise pytest.UsageError("\n".join(sorted(problems)))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -84,12 +127,11 @@ def pytest_runtest_makereport(item, call):
     marker = item.get_closest_marker("promise")
     if marker is None:
         return report
-    if not marker.args or not isinstance(marker.args[0], str) or not marker.args[0].strip():
-        raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.promise needs the promise as one sentence")
     outcomes = item.stash.setdefault(_OUTCOMES, {})
     outcomes[report.when] = "xfailed" if hasattr(report, "wasxfail") and report.skipped else report.outcome
     if report.when == "teardown":
-        write_record(marker.args[0].strip(), item.nodeid, _result(outcomes), _commit(item.config))
+        cases = item.nodeid[len(item.nodeid.split("[", 1)[0]):]  # [parameters] of a parametrised test, or ""
+        write_record(marker.args[0], test_id(item) + cases, _result(outcomes), _commit(item.config))
     return report
 
 

@@ -4,25 +4,12 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HASH_LABEL=org.sinapum.rig.context-hash
+HASH_LABEL=$RIG_HASH_LABEL
 IMAGES_DIR=$REPO_DIR/tests/images
 STANDIN_DIR=$REPO_DIR/tests/standin
 
 base_id=$(docker image inspect -f '{{.Id}}' "$RIG_BASE_IMAGE" 2>/dev/null) ||
 	die "$RIG_BASE_IMAGE is missing: run base-image.sh first"
-
-# context_hash DIR EXTRA...: names, modes and contents of the files under DIR, plus EXTRA (never DIR's own
-# path, so another checkout of the same tree reuses the images).
-context_hash() {
-	local dir=$1
-	shift
-	{
-		printf '%s\n' "$@"
-		cd "$dir"
-		find . -type f -printf '%p %m\n' | LC_ALL=C sort
-		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
-	} | sha256sum | cut -d' ' -f1
-}
 
 # build TAG DIR [BUILD-ARG...]: prints "built TAG" or "kept TAG".
 build() {
@@ -58,10 +45,11 @@ start sinapum-rig/redis:8 "$IMAGES_DIR/redis"
 start sinapum-rig/registry:2 "$IMAGES_DIR/registry"
 start sinapum-rig/server:trixie "$IMAGES_DIR/server"
 start sinapum-rig/caddy:2.6 "$IMAGES_DIR/caddy"
+start sinapum-rig/controller:trixie "$IMAGES_DIR/controller"
 standin() { # VERSION[:FAULT]
-	local fault=
-	[[ $1 == *:* ]] && fault=${1#*:}
-	start "sinapum-rig/chatwoot-standin:$(standin_tag "$1")" "$STANDIN_DIR" "CHATWOOT_VERSION=${1%%:*}" "STANDIN_FAULT=$fault"
+	local args
+	mapfile -t args < <(standin_build_args "$1")
+	start "sinapum-rig/chatwoot-standin:$(standin_tag "$1")" "$STANDIN_DIR" "${args[@]}"
 }
 [[ -f $STANDIN_DIR/Dockerfile ]] && standin "${RIG_STANDIN_VERSIONS[0]}"
 

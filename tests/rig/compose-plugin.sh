@@ -34,7 +34,8 @@ command -v docker >/dev/null || die "no docker client on PATH: run host-packages
 apt_root=$RIG_STATE/apt-trixie
 deb_dir=$RIG_CACHE/debs
 mkdir -p "$apt_root"/{sources.list.d,preferences.d,lists/partial,cache/archives/partial} "$deb_dir"
-echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
+mirror=$(debian_mirror)
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" \
 	>"$apt_root/sources.list"
 
 apt_trixie() {

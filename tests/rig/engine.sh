@@ -47,8 +47,16 @@ else
 	rm -f "$PIDFILE"
 	pid_is containerd "$CONTAINERD_PIDFILE" || rm -f "$CONTAINERD_PIDFILE"
 	printf '\n=== %s: starting dockerd\n' "$(date -Is)" >>"$log"
-	setsid nohup dockerd --host "unix://$SOCKET" --data-root "$DATA_ROOT" --pidfile "$PIDFILE" \
-		>>"$log" 2>&1 </dev/null &
+	# Only stdin, stdout and stderr go to the daemon: a descriptor it inherits stays open as long as it runs, so a
+	# caller's `flock LOCKFILE tests/rig/up.sh` would have the engine hold that lock for ever.
+	(
+		for fd in /proc/"$BASHPID"/fd/*; do
+			fd=${fd##*/}
+			((fd <= 2)) || eval "exec $fd>&-" 2>/dev/null || true
+		done
+		exec setsid nohup dockerd --host "unix://$SOCKET" --data-root "$DATA_ROOT" --pidfile "$PIDFILE" \
+			>>"$log" 2>&1 </dev/null
+	) &
 	started=$!
 	action="started dockerd (pid $started, log $log)"
 fi

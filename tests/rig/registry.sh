@@ -37,39 +37,36 @@ until curl -fsS -o /dev/null "http://$RIG_REGISTRY/v2/" 2>/dev/null; do
 	sleep 0.5
 done
 
-MANIFEST_TYPES=application/vnd.docker.distribution.manifest.v2+json,application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.oci.image.manifest.v1+json,application/vnd.oci.image.index.v1+json
+# Only the registry holds its images under its own name: a local 127.0.0.1:5000/... tag would make every deploy
+# skip its pull, unlike an air-gapped site that pulls from its own registry. A tag a container was created from
+# stays (a deployed stack's next run must find its images, as any host keeps what it pulled).
+in_use=$(containers_image_refs)
+untagged=0
 
-remote_digest() { # REPO-PATH TAG: empty when the registry lacks that tag
-	local headers
-	headers=$(curl -fsSI -H "Accept: $MANIFEST_TYPES" "http://$RIG_REGISTRY/v2/$1/manifests/$2" 2>/dev/null) || return 0
-	tr -d '\r' <<<"$headers" | awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}'
-}
-
-# push LOCAL REPO-PATH TAG: skipped when the registry's tag already has the digest this image was pushed as.
+# push LOCAL REF: skipped when the registry serves that very image under REF already.
 push() {
-	local local_image=$1 path=$2 tag=$3 target digest pushed_as
-	target=$RIG_REGISTRY/$path:$tag
-	digest=$(remote_digest "$path" "$tag")
-	pushed_as=$(docker image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$local_image") ||
-		die "$local_image is missing: run build-images.sh first"
-	if [[ -n $digest ]] && grep -qxF "$RIG_REGISTRY/$path@$digest" <<<"$pushed_as"; then
-		return 0
+	local local_image=$1 ref=$2 id
+	id=$(docker image inspect -f '{{.Id}}' "$local_image") || die "$local_image is missing: run build-images.sh first"
+	if [[ $(registry_image_id "$ref") != "$id" ]]; then
+		docker tag "$local_image" "$ref"
+		run_logged "push-${ref//[\/:]/-}" docker push "$ref"
+		actions+=("pushed $ref")
 	fi
-	docker tag "$local_image" "$target"
-	run_logged "push-${path//\//-}-$tag" docker push "$target"
-	actions+=("pushed $target")
+	if image_exists "$ref" && ! grep -qxF "$ref" <<<"$in_use"; then
+		# Removes the tag only: the image keeps its sinapum-rig/* name.
+		if docker rmi "$ref" >>"$RIG_LOG_DIR/registry-untag.log" 2>&1; then
+			untagged=$((untagged + 1))
+		else
+			actions+=("could not untag $ref (see $RIG_LOG_DIR/registry-untag.log)")
+		fi
+	fi
 }
 
-push sinapum-rig/pgvector:pg17 pgvector/pgvector pg17
-push sinapum-rig/redis:8 redis 8
-push sinapum-rig/postgres:17 postgres 17
-push sinapum-rig/caddy:2.6 caddy 2.6
-for build in "${RIG_STANDIN_VERSIONS[@]}"; do
-	tag=$(standin_tag "$build")
-	if image_exists "sinapum-rig/chatwoot-standin:$tag"; then
-		push "sinapum-rig/chatwoot-standin:$tag" chatwoot/chatwoot "$tag"
-	fi
-done
+mkdir -p "$RIG_LOG_DIR"
+while read -r -u 3 local_image ref; do
+	push "$local_image" "$ref"
+done 3< <(rig_registry_images)
+((untagged == 0)) || actions+=("untagged $untagged local copies (deploys pull them)")
 
 if ((${#actions[@]} == 0)); then
 	echo "registry running, images up to date"

@@ -110,7 +110,10 @@ pg_clean_stop_and_restart() {
 	docker logs "$PREFIX-pg" 2>&1 | tail -n 3 | grep -q 'database system is shut down' || fail "no clean shutdown"
 	docker start "$PREFIX-pg"
 	wait_for 60 docker exec "$PREFIX-pg" pg_isready -h 127.0.0.1 -U chatwoot -d chatwoot_test
-	docker logs "$PREFIX-pg" 2>&1 | grep -q 'skipping initialisation' || fail "initialised again on restart"
+	# Read whole before grep: under pipefail, `docker logs | grep -q` fails when grep stops reading first (SIGPIPE).
+	local logs
+	logs=$(docker logs "$PREFIX-pg" 2>&1)
+	grep -q 'skipping initialisation' <<<"$logs" || fail "initialised again on restart"
 	[[ $(psql_net 'pg s3cret' "select extname from pg_extension where extname = 'vector'") == vector ]] ||
 		fail "data lost on restart"
 }
@@ -151,14 +154,87 @@ server_boots_systemd() {
 	! docker exec "$PREFIX-server" sh -c 'command -v docker || command -v dockerd' || fail "docker is preinstalled"
 }
 
+# The registry's images are not also tagged under the registry's name on this engine (unless a deployed container
+# uses the tag): a deploy has to pull them, as an air-gapped site pulls from its own registry.
+registry_images_only_in_the_registry() {
+	local local_image ref in_use pretagged=()
+	in_use=$(containers_image_refs)
+	while read -r local_image ref; do
+		echo "$ref (built as $local_image)"
+		[[ $(registry_image_id "$ref") == "$(docker image inspect -f '{{.Id}}' "$local_image")" ]] ||
+			fail "the registry does not serve $local_image as $ref"
+		if image_exists "$ref" && ! grep -qxF "$ref" <<<"$in_use"; then
+			pretagged+=("$ref")
+		fi
+	done < <(rig_registry_images)
+	((${#pretagged[@]} == 0)) || fail "tagged on this engine although no container uses them: ${pretagged[*]}"
+}
+
 registry_pull() {
-	docker pull "$RIG_REGISTRY/pgvector/pgvector:pg17"
-	[[ $(docker image inspect -f '{{.Id}}' "$RIG_REGISTRY/pgvector/pgvector:pg17") == \
-		$(docker image inspect -f '{{.Id}}' "$PG") ]] || fail "the registry serves another pgvector image"
+	local ref=$RIG_REGISTRY/pgvector/pgvector:pg17 had=
+	image_exists "$ref" && had=yes
+	docker pull "$ref"
+	[[ $(docker image inspect -f '{{.Id}}' "$ref") == $(docker image inspect -f '{{.Id}}' "$PG") ]] ||
+		fail "the registry serves another pgvector image"
+	# What the check pulled must not spare the next deploy its pull.
+	[[ -n $had ]] || docker rmi "$ref"
 	curl -fsS "http://$RIG_REGISTRY/v2/_catalog"
 }
 
+# The mirror parser on apt's two formats, with what apt itself would skip around the one it must pick.
+debian_mirror_from_apt_sources() {
+	local dir
+	dir=$(mktemp -d)
+	# shellcheck disable=SC2064  # expanded now, on purpose; a check runs in a subshell of its own
+	trap "rm -rf '$dir'" EXIT
+	cat >"$dir/sources.list" <<-'EOF'
+		# deb http://commented.example/debian bookworm main
+		deb-src http://source-only.example/debian bookworm main
+		deb [arch=amd64 signed-by=/k.gpg] http://security.example/debian-security bookworm-security main
+		deb [ arch=amd64 ] http://no-main.example/debian bookworm contrib
+	EOF
+	cat >"$dir/a.sources" <<-'EOF'
+		Types: deb
+		URIs: http://disabled.example/debian
+		Suites: bookworm
+		Components: main
+		Enabled: no
+
+		# a comment inside the paragraph, as Debian's own file has
+		Types: deb-src deb
+		URIs: mirror+file:///etc/apt/mirrors.txt
+		 https://site-mirror.example/debian/
+		Suites: bookworm bookworm-updates
+		Components: main contrib
+		Signed-By:
+		 -----BEGIN PGP PUBLIC KEY BLOCK-----
+		 .
+		 Suites: ignored
+		 -----END PGP PUBLIC KEY BLOCK-----
+	EOF
+	local got
+	got=$(apt_sources_mirror bookworm "$dir/sources.list" "$dir/a.sources")
+	[[ $got == https://site-mirror.example/debian ]] || fail "deb822 with an inline key: got '$got'"
+	printf 'deb http://one-line.example/debian/ bookworm main # trailing comment\n' >"$dir/sources.list"
+	got=$(apt_sources_mirror bookworm "$dir/sources.list" "$dir/a.sources")
+	[[ $got == http://one-line.example/debian ]] || fail "one-line before deb822: got '$got'"
+	! apt_sources_mirror trixie "$dir/sources.list" "$dir/a.sources" || fail "found a mirror for a suite not listed"
+	got=$(SINAPUM_RIG_DEBIAN_MIRROR=http://override.example/debian/ debian_mirror)
+	[[ $got == http://override.example/debian ]] || fail "SINAPUM_RIG_DEBIAN_MIRROR: got '$got'"
+}
+
+# Every image's apt (tests/images, tests/standin) uses the sources the base image carries.
+base_image_carries_the_mirror() {
+	local mirror sources
+	mirror=$(debian_mirror)
+	sources=$(docker run --rm --network none "$RIG_BASE_IMAGE" cat /etc/apt/sources.list)
+	echo "mirror $mirror; base image: $sources"
+	[[ $sources == "deb $mirror trixie main" ]] || fail "the base image's sources.list is not the host's mirror"
+}
+
 docker network create "$NET" >/dev/null
+check debian-mirror-from-apt-sources debian_mirror_from_apt_sources
+check base-image-carries-the-mirror base_image_carries_the_mirror
 check compose-plugin compose_plugin
 check pg-refuses-without-password pg_refuses_without_password
 check pg-initialises-and-serves-tcp pg_initialises_and_serves_tcp
@@ -167,6 +243,7 @@ check pg-clean-stop-and-restart pg_clean_stop_and_restart
 check redis-password-and-user redis_password_and_user
 check redis-open-without-password redis_open_without_password
 check server-boots-systemd server_boots_systemd
+check registry-images-only-in-the-registry registry_images_only_in_the_registry
 check registry-pull registry_pull
 
 echo "selftest: $passed passed, $failed failed (log: $LOG)"

@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # Cases of tests/standin/selftest.sh (sourced by it, with its helpers): the first administrator, the onboarding form,
 # the installation settings and platform apps, each as Chatwoot 4.15.1's source has it (README.md's table names the
-# source file of each). Its own database (cw_admin) and Redis database (1), so the earlier cases' keys do not mix in.
+# source file of each). Its own database (cw_admin) and Redis database (10; the worker cases use 1 to 9), so the earlier cases' keys do not mix in.
 
 # Single-quoted Ruby and regexes are meant literally.
 # shellcheck disable=SC2016
-ADMIN_ENV=("${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_admin -e "REDIS_URL=redis://$REDIS:6379/1")
-arcli() { rcli -n 1 "$@"; }
+ADMIN_ENV=("${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_admin -e "REDIS_URL=redis://$REDIS:6379/10")
+arcli() { rdb 10 "$@"; }
 runner() { app "$IMG" -i "${ADMIN_ENV[@]}" -- bundle exec rails runner - ; }
 
 say "production seeds: installation settings from config/installation_config.yml, not from the environment"
@@ -88,8 +88,16 @@ say "the onboarding form: GET while the key exists, POST makes a SuperAdmin and 
 psql_q cw_admin "TRUNCATE users, accounts, account_users, access_tokens, platform_app_permissibles, platform_apps CASCADE" >/dev/null
 arcli SET alfred:CHATWOOT_INSTALLATION_ONBOARDING true >/dev/null
 ONB=$RUN_ID-onboarding
-start "$ONB" "$IMG" "${ADMIN_ENV[@]}" -- bundle exec rails s -p 3000 -b 0.0.0.0
-wait_until 60 web_answers "$ONB" || fail "web for the onboarding cases came up ($(excerpt "$(logs "$ONB")"))"
+# FRONTEND_URL names the host the cases ask, so no request of theirs looks portals up (switch_locale): only the
+# form's own queries can connect the pool's connection that /api then asks about.
+start "$ONB" "$IMG" "${ADMIN_ENV[@]}" -e "FRONTEND_URL=http://$ONB:3000" -- bundle exec rails s -p 3000 -b 0.0.0.0
+onb_answers() {
+	api "$ONB"
+	[[ $OUT == *"STATUS "* ]]
+}
+wait_until 60 onb_answers || fail "web for the onboarding cases came up ($(excerpt "$(logs "$ONB")"))"
+expect "a fresh web, FRONTEND_URL's Host: /api data_services failing (no query has connected a pooled connection)" \
+	"$OUT" '"data_services":"failing"'
 probe http "http://$ONB:3000/installation/onboarding"
 expect "GET /installation/onboarding while the key exists: 200 with the form" "$OUT" '^STATUS 200$'
 form=("user[name]=Hand" "user[company]=HandCo")
@@ -104,6 +112,9 @@ expect_eq "... the key is deleted" "$(arcli EXISTS alfred:CHATWOOT_INSTALLATION_
 expect_eq "... and the submitter is a SuperAdmin, administrator of the company's account" \
 	"$(psql_q cw_admin "SELECT u.email || ' ' || u.type || ' ' || au.role || ' ' || a.name FROM users u JOIN account_users au ON au.user_id = u.id JOIN accounts a ON a.id = au.account_id")" \
 	"hand@example.org SuperAdmin 1 HandCo"
+api "$ONB"
+expect "... and /api, FRONTEND_URL's Host, then finds data_services ok: the form's queries connected the request's pooled connection" \
+	"$OUT" '"data_services":"ok"'
 probe http "http://$ONB:3000/installation/onboarding"
 expect "GET /installation/onboarding without the key: 302" "$OUT" '^STATUS 302$'
 probe post "http://$ONB:3000/installation/onboarding" "${form[@]}" "user[email]=late@example.org" "user[password]=Late1!pass"

@@ -4,7 +4,8 @@
 # the Postgres volume, the network, the containers and the local image IDs, and whether the password in .env opens
 # the running database and finds it prepared. key=value lines, file contents in base64. Nothing is changed.
 # Arguments: RECORD SECRETS STATE_DIR PROJECT_DIR ENV_FILE COMPOSE_FILE VOLUME NETWORK CONTAINER... -- IMAGE...
-# Environment: PG_CONTAINER, PG_USER, PG_DATABASE.
+# Environment: PG_CONTAINER, PG_HOST (its service name), PG_USER, PG_DATABASE; CA_FILES, "KEY=PATH ..." of the private
+# CAs' files and directories.
 say() { printf '%s=%s\n' "$1" "$2"; }
 file() { # KEY PATH [content]: mode and owner, checksum, and the content when asked
 	[ -e "$2" ] || return 0
@@ -19,6 +20,9 @@ file state_dir "$3"
 file project_dir "$4"
 file env "$5"
 file compose "$6"
+for ca in ${CA_FILES:-}; do
+	file "${ca%%=*}" "${ca#*=}"
+done
 env_file=$5 volume=$7 network=$8
 shift 8
 containers=
@@ -39,9 +43,12 @@ if command -v docker >/dev/null 2>&1 && engine=$(docker version --format '{{.Ser
 	# The proof databases.yml would make, over TCP with the password in .env (from the environment, never argv).
 	if [ -n "${PG_CONTAINER:-}" ] && [ -r "$env_file" ] &&
 		[ "$(docker inspect --format '{{.State.Running}}' "$PG_CONTAINER" 2>/dev/null)" = true ]; then
+		# env.j2 writes it in single quotes, or in double quotes with \\, \" and \$ escaped when it holds a ' or ends with \.
 		PGPASSWORD=$(sed -n "s/^POSTGRES_PASSWORD='\(.*\)'\$/\1/p" "$env_file")
+		[ -n "$PGPASSWORD" ] ||
+			PGPASSWORD=$(sed -n 's/^POSTGRES_PASSWORD="\(.*\)"$/\1/p' "$env_file" | sed 's/\\\(.\)/\1/g')
 		export PGPASSWORD
-		if answer=$(docker exec -e PGPASSWORD "$PG_CONTAINER" psql -h 127.0.0.1 -U "$PG_USER" -d "$PG_DATABASE" -tAc \
+		if answer=$(docker exec -e PGPASSWORD "$PG_CONTAINER" psql -h "$PG_HOST" -U "$PG_USER" -d "$PG_DATABASE" -tAc \
 			"SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL" 2>/dev/null); then
 			say pg_answer "$answer"
 		fi

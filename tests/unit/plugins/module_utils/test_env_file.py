@@ -77,6 +77,44 @@ def test_database_url_wins_and_redis_url_gives_tls_user_password_db():
     assert settings['redis_tls'] is False
 
 
+@pytest.mark.parametrize('mode,verify', [(None, True), ('none', False), ('peer', True), ('NONE', True), ('', True)])
+def test_redis_certificate_verification_as_chatwoot_decides_it(mode, verify):
+    env = {'REDIS_URL': 'rediss://redis.internal:6380'}
+    if mode is not None:
+        env['REDIS_OPENSSL_VERIFY_MODE'] = mode
+    settings = deployment_settings(env)
+    assert settings['redis_verify'] is verify
+    assert settings['redis_host'] == 'redis.internal'
+
+
+def test_frontend_host_is_the_host_of_frontend_url():
+    # as Ruby's URI.parse(...).host, which Chatwoot compares with request.host: the case is kept
+    assert deployment_settings({'FRONTEND_URL': 'https://Chat.Example.com:8443/'})['frontend_host'] == 'Chat.Example.com'
+    assert deployment_settings({'FRONTEND_URL': 'http://u:p@[::1]:3000'})['frontend_host'] == '[::1]'
+    assert deployment_settings({'FRONTEND_URL': ''})['frontend_host'] is None
+    assert deployment_settings({})['frontend_host'] is None
+    # HELPCENTER_URL's host is Chatwoot's own too (app/helpers/domain_helper.rb)
+    assert deployment_settings({'HELPCENTER_URL': 'https://help.example.com/hc'})['helpcenter_host'] == 'help.example.com'
+    assert deployment_settings({})['helpcenter_host'] is None
+
+
+def test_sentinels_as_chatwoot_reads_them():
+    # lib/redis/config.rb: "host1:port1, host2:port2", port 26379 when left out, master mymaster by default
+    settings = deployment_settings({'REDIS_URL': 'rediss://user:url-pw@redis:6380/3', 'REDIS_PASSWORD': 'pw',
+                                    'REDIS_SENTINELS': ' s1:26380 , s2 ,'})
+    assert settings['redis_sentinels'] == [('s1', 26380), ('s2', 26379)]
+    assert settings['redis_sentinel_master'] == 'mymaster'
+    assert settings['redis_sentinel_password'] == 'pw'  # REDIS_SENTINEL_PASSWORD not set: REDIS_PASSWORD
+    # REDIS_URL is replaced by redis://<master name>: its user, database and TLS no longer count
+    assert (settings['redis_password'], settings['redis_username'], settings['redis_db'], settings['redis_tls']) == \
+        ('pw', None, 0, False)
+    settings = deployment_settings({'REDIS_SENTINELS': 's1:1', 'REDIS_SENTINEL_PASSWORD': '', 'REDIS_PASSWORD': 'pw',
+                                    'REDIS_SENTINEL_MASTER_NAME': 'cw'})
+    assert settings['redis_sentinel_password'] is None and settings['redis_sentinel_master'] == 'cw'
+    assert deployment_settings({'REDIS_SENTINELS': '  '})['redis_sentinels'] is None
+    assert deployment_settings({})['redis_sentinels'] is None
+
+
 def test_empty_settings():
     settings = deployment_settings(None)
     assert settings['postgres_user'] is None and settings['redis_password'] is None and settings['force_ssl'] is False

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -123,10 +122,8 @@ def test_unix_socket(pg):
 def test_timeout_on_a_silent_server():
     silent = hs.SilentServer()
     try:
-        started = time.monotonic()
         with pytest.raises(socket.timeout):
             PgConnection('127.0.0.1', silent.port, 'x', None, 'x', timeout=0.5, sslmode='disable').connect()
-        assert time.monotonic() - started < 2
     finally:
         silent.stop()
 

@@ -22,6 +22,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_resp impor
     pairs_to_dict,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_probe import probe_redis
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._redis_target import RedisTarget
 
 
 def test_encode_command():
@@ -105,10 +106,10 @@ def test_tls_with_ca_and_without_verification(redis_tls):
         assert redis.ping()
     with RedisConnection('127.0.0.1', redis_tls.port, password=REDIS_PASSWORD, tls=True, validate_certs=False) as redis:
         assert redis.ping()
-    result = probe_redis('127.0.0.1', redis_tls.port, REDIS_PASSWORD, tls=True, validate_certs=True, timeout=3)
+    result = probe_redis(RedisTarget('127.0.0.1', redis_tls.port, REDIS_PASSWORD, tls=True, validate_certs=True), 3)
     assert result['status'] == 'failing'
-    assert 'TLS failed' in result['reason'] and 'CERTIFICATE_VERIFY_FAILED' in result['reason']
-    result = probe_redis('127.0.0.1', redis_tls.port, REDIS_PASSWORD, tls=True, validate_certs=False, timeout=3)
+    assert 'TLS failed' in result['reason'] and 'certificate verify failed' in result['reason']
+    result = probe_redis(RedisTarget('127.0.0.1', redis_tls.port, REDIS_PASSWORD, tls=True, validate_certs=False), 3)
     assert result['status'] == 'ok', result
 
 
@@ -123,10 +124,10 @@ def test_timeout_on_a_silent_server():
 
 # ---------------------------------------------------------------------------------------------- probe
 def test_probe_ok(redis_pw):
-    result = probe_redis('127.0.0.1', redis_pw.port, REDIS_PASSWORD, timeout=3)
+    result = probe_redis(RedisTarget('127.0.0.1', redis_pw.port, REDIS_PASSWORD), 3)
     assert result['status'] == 'ok'
     assert result['version'] and result['version'] in result['reason']
-    assert result['latency_ms'] > 0
+    assert result['reason'] == 'Redis %s answers PONG on 127.0.0.1:%d' % (result['version'], redis_pw.port)
 
 
 @pytest.mark.parametrize('password,words', [
@@ -134,29 +135,28 @@ def test_probe_ok(redis_pw):
     (None, 'authentication required: the server wants a password and none was given'),
 ])
 def test_probe_auth_problems(redis_pw, password, words):
-    result = probe_redis('127.0.0.1', redis_pw.port, password, timeout=3)
+    result = probe_redis(RedisTarget('127.0.0.1', redis_pw.port, password), 3)
     assert result['status'] == 'failing'
     assert result['reason'].startswith(words)
     assert 'wrong-S3cret-Guess' not in repr(result)
 
 
 def test_probe_password_given_to_a_server_without_one(redis_nopw):
-    result = probe_redis('127.0.0.1', redis_nopw.port, 'wrong-S3cret-Guess', timeout=3)
+    result = probe_redis(RedisTarget('127.0.0.1', redis_nopw.port, 'wrong-S3cret-Guess'), 3)
     assert result['status'] == 'failing'
     assert 'the server has none configured' in result['reason']
 
 
 def test_probe_refused_and_silent():
-    result = probe_redis('127.0.0.1', hs.free_port(), None, timeout=1)
+    result = probe_redis(RedisTarget('127.0.0.1', hs.free_port()), 1)
     assert result['status'] == 'failing' and 'connection refused' in result['reason']
     silent = hs.SilentServer()
     try:
-        result = probe_redis('127.0.0.1', silent.port, None, timeout=0.4)
+        result = probe_redis(RedisTarget('127.0.0.1', silent.port), 0.4)
     finally:
         silent.stop()
     assert result['status'] == 'failing'
-    assert 'within 0.4 s (timeout)' in result['reason']
-    assert result['latency_ms'] < 1500
+    assert result['reason'] == 'no answer from 127.0.0.1:%d within 0.4 s (timeout)' % silent.port
 
 
 def _own_address():
@@ -183,7 +183,7 @@ def test_probe_names_a_redis_that_lost_its_password(tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         hs.wait_for(lambda: _open(address, port), what='redis-server on %s:%d' % (address, port))
-        result = probe_redis(address, port, REDIS_PASSWORD, timeout=3)
+        result = probe_redis(RedisTarget(address, port, REDIS_PASSWORD), 3)
     finally:
         server.kill()
         server.wait(10)

@@ -14,7 +14,7 @@ rm -rf /app/tmp/cache/*
 
 echo "Waiting for postgres to become ready...."
 # The helper's output is a command line (an export), run as it comes.
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2091
 $(docker/entrypoints/helpers/pg_database_url.rb)
 wait_for_postgres="pg_isready -h $POSTGRES_HOST -p $POSTGRES_PORT -U $POSTGRES_USERNAME"
 # shellcheck disable=SC2086

@@ -110,7 +110,8 @@ module SidekiqAlive
       sidekiq.on(:shutdown) do
         Sidekiq.logger.info("[SidekiqAlive] Removing queue #{current_queue}")
         Sidekiq::Queue.new(current_queue).clear
-        redis { |r| r.call("ZREM", HOSTNAME_REGISTRY, register_key) }
+        # Sidekiq has stopped the capsule's pool by now: the gem uses the internal one.
+        Sidekiq.redis { |r| r.call("ZREM", HOSTNAME_REGISTRY, register_key) }
       end
     end
   end

@@ -5,6 +5,9 @@
 
 require_relative "core"
 Standin.require_secret_key_base!
+# Production eager-loads ActiveRecord::Base, whose database configurations (database.yml, DATABASE_URL) are read
+# at that moment: a DATABASE_URL Rails cannot parse stops the runner and the worker before any code runs.
+Standin.db_config
 
 require "sidekiq"
 require_relative "models"

@@ -6,6 +6,7 @@
 require "json"
 require "uri"
 require "socket"
+require_relative "config_yaml"
 
 module Standin
   APP_ROOT = File.expand_path("../..", __dir__)
@@ -121,34 +122,41 @@ module Standin
     config = {
       host: ENV.fetch("POSTGRES_HOST", "localhost"),
       port: ENV.fetch("POSTGRES_PORT", "5432"),
-      user: ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres"),
-      password: ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : ""),
-      dbname: ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}"))
+      # Read back from database.yml's double quotes (config_yaml.rb).
+      user: ConfigYaml.database_yml(ENV.fetch("POSTGRES_USERNAME", production? ? "chatwoot_prod" : "postgres")),
+      password: ConfigYaml.database_yml(ENV.fetch("POSTGRES_PASSWORD", production? ? "chatwoot_prod" : "")),
+      dbname: ConfigYaml.database_yml(ENV.fetch("POSTGRES_DATABASE", DEFAULT_DATABASES.fetch(env, "chatwoot_#{env}")))
     }
     url = present(ENV["DATABASE_URL"])
     config.merge!(parse_database_url(url)) if url
     config
   end
 
+  # Rails 7.1.5.2 (Chatwoot's Gemfile.lock) reads DATABASE_URL with URI::RFC2396_Parser, not URI.parse's RFC 3986
+  # (activerecord/lib/active_record/database_configurations/connection_url_resolver.rb, the parser since v7.1.5):
+  # a host name RFC 2396 refuses, such as one with "_" (a Compose service name), raises URI::InvalidURIError, and
+  # every part is unescaped with the same parser (%XX only; "+" stays "+"). Query pairs are split on "&" and "=".
   def parse_database_url(url)
     require "pg"
-    uri = URI.parse(url)
+    parser = URI::RFC2396_Parser.new
+    uri = parser.parse(url)
     unless %w[postgres postgresql].include?(uri.scheme)
       raise Error, "DATABASE_URL: unsupported adapter '#{uri.scheme}' (expected postgres:// or postgresql://)"
     end
 
     out = {}
-    out[:host] = uri.hostname if present(uri.hostname)
+    out[:host] = parser.unescape(uri.hostname) if present(uri.hostname)
     out[:port] = uri.port.to_s if uri.port
-    out[:user] = URI.decode_www_form_component(uri.user) if present(uri.user)
-    out[:password] = URI.decode_www_form_component(uri.password) if uri.password
+    out[:user] = parser.unescape(uri.user) if present(uri.user)
+    out[:password] = parser.unescape(uri.password) if present(uri.password)
     path = uri.path.to_s.sub(%r{\A/}, "")
-    out[:dbname] = URI.decode_www_form_component(path) unless path.empty?
+    out[:dbname] = parser.unescape(path) unless path.empty?
     # Rails turns every query parameter into a config key and its PostgreSQL adapter passes on those libpq
     # knows (activerecord postgresql_adapter.rb @ v7.1.5.2: conndefaults_hash keys).
     known = PG::Connection.conndefaults_hash.keys.map(&:to_s)
-    URI.decode_www_form(uri.query.to_s).each do |key, value|
-      out[key.to_sym] = value if known.include?(key)
+    uri.query.to_s.split("&").each do |pair|
+      key, value = pair.split("=", 2)
+      out[key.to_sym] = parser.unescape(value.to_s) if known.include?(key)
     end
     out
   end
@@ -218,6 +226,26 @@ module Standin
   def redis
     require "redis"
     Redis.new(redis_config)
+  end
+
+  # ActionCable.server.broadcast: a PUBLISH on "chatwoot_<env>_action_cable:<stream>" over the connection
+  # config/cable.yml describes: url and password read as YAML (config_yaml.rb), and ssl_params' verify_mode
+  # Chatwoot.redis_ssl_verify_mode (config/application.rb @ v4.15.1: VERIFY_NONE only when REDIS_OPENSSL_VERIFY_MODE
+  # is exactly "none"); not Redis::Config's connection. redis-client, under the redis gem ActionCable uses, decides
+  # the password (the given one, else the URL's).
+  def broadcast(stream, message)
+    require "redis-client"
+    require "openssl"
+    verify = ENV["REDIS_OPENSSL_VERIFY_MODE"] == "none" ? OpenSSL::SSL::VERIFY_NONE : OpenSSL::SSL::VERIFY_PEER
+    url = ConfigYaml.cable_yml(ENV.fetch("REDIS_URL", "redis://127.0.0.1:6379"))
+    options = { url: url, password: ConfigYaml.cable_yml(present(ENV["REDIS_PASSWORD"])) }.compact
+    options[:ssl_params] = { verify_mode: verify } if url.start_with?("rediss://")
+    client = RedisClient.config(**options, protocol: 2).new_client
+    begin
+      client.call("PUBLISH", "chatwoot_#{env}_action_cable:#{stream}", message)
+    ensure
+      client.close
+    end
   end
 
   ONBOARDING_KEY = "alfred:CHATWOOT_INSTALLATION_ONBOARDING"

@@ -6,7 +6,14 @@
 #       email: user[email], user_password: user[password], super_admin: true, confirmed: true).perform, then the
 #       key is deleted and 302 /; any error: 302 / with the message in the flash, and the key stays.
 #   app/controllers/dashboard_controller.rb  GET / -> 302 /installation/onboarding while the key exists (web.rb).
+#   app/controllers/application_controller.rb  the controller's parent: around_action :switch_locale (web.rb) runs
+#       before the key check.
 # The hub registration (subscribe_to_updates) is not imitated: it calls hub.2.chatwoot.com.
+#
+# One pool, as in Chatwoot: there AccountBuilder's queries run on the request's pooled connection, the one /api's
+# `connection.active?` is later asked about (active_record_pool.rb). Here the models run on the real ActiveRecord,
+# which has a pool of its own, so a request whose builder ran a query leaves its leased connection connected too,
+# as that query would have.
 
 module Standin
   module Onboarding
@@ -37,6 +44,11 @@ module Standin
       user = request.POST["user"]
       user = {} unless user.is_a?(Hash)
       require_relative "models"
+      queried = false
+      me = Thread.current
+      watch = ActiveSupport::Notifications.subscribe("sql.active_record") do |*, payload|
+        queried ||= Thread.current == me && !payload[:exception]
+      end
       begin
         ActiveRecord::Base.connection_pool.with_connection do
           AccountBuilder.new(account_name: user["company"], user_full_name: user["name"], email: user["email"],
@@ -45,10 +57,20 @@ module Standin
       rescue StandardError => e
         Standin.log(:info, "Onboarding refused: #{e.class}: #{e.message}")
         return redirect(request, "/")
+      ensure
+        ActiveSupport::Notifications.unsubscribe(watch)
+        connect_leased_connection if queried
       end
       Redis::Alfred.delete(Redis::Alfred::CHATWOOT_INSTALLATION_ONBOARDING)
       Standin.log(:info, "Onboarding finished: super admin created, #{ONBOARDING_KEY} deleted")
       redirect(request, "/")
+    end
+
+    def connect_leased_connection
+      adapter = lease.connection
+      adapter.connect! unless adapter.connected?
+    rescue ActiveRecordPool::StatementInvalid, ActiveRecordPool::ConnectionNotEstablished
+      nil
     end
   end
 end

@@ -60,7 +60,8 @@ module Standin
       [status, headers, body]
     end
 
-    # As ActionDispatch::SSL: 301 for GET/HEAD, 307 otherwise, keeping host, port and path.
+    # config.force_ssl = FORCE_SSL cast as a boolean (config/environments/production.rb @ v4.15.1), i.e.
+    # ActionDispatch::SSL: 301 for GET/HEAD, 307 otherwise, keeping host, port and path.
     def redirect_to_https(request)
       location = +"https://#{request.host}"
       location << ":#{request.port}" unless [80, 443].include?(request.port)
@@ -74,11 +75,13 @@ module Standin
       path = path.chomp("/") while path.length > 1 && path.end_with?("/")
       get = request.get? || request.head?
       case path
+      # config/routes.rb + app/controllers/health_controller.rb from v4.11.0 (absent in v4.10.0): an
+      # ActionController::Base, so no switch_locale, no database, no Redis.
       when "/health" then get && Standin.version_at_least?("4.11.0") ? json(200, "status" => "woot") : not_found
       when "/api" then get ? switch_locale(request) { api_status } : not_found
       when "/cable" then cable(request)
       when "/" then get ? root(request) : not_found
-      when "/installation/onboarding" then onboarding_route(request)
+      when "/installation/onboarding" then switch_locale(request) { onboarding_route(request) }
       when "/app/login" then get ? html(200, "Chatwoot (TEST DOUBLE): login page") : not_found
       when %r{\A/platform/api/v1/} then Api.call(request) || not_found
       when %r{\A/api/v1/} then switch_locale(request) { Api.call(request) || not_found }
@@ -166,6 +169,8 @@ module Standin
       client&.close
     end
 
+    # app/controllers/dashboard_controller.rb and installation/onboarding_controller.rb @ v4.15.1: the Redis key
+    # alfred:CHATWOOT_INSTALLATION_ONBOARDING sends / to the onboarding page, and its absence sends it back.
     def root(request)
       return redirect(request, "/installation/onboarding") if onboarding_pending?
 

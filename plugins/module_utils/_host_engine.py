@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What chatwoot_host_info asks the Docker engine: its version, the project's containers, the Postgres volume, the
+network, the local image IDs of the wanted references, and whether the password in .env opens the running database.
+
+Private to the sinapum.chatwoot collection: no API promise.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
+    DockerError,
+    container_state,
+    engine_version,
+    exec_run,
+    image_ids,
+    inspect_network,
+    inspect_volume,
+    list_images,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result import scrub_text
+
+# The question read_host.sh asked: Rails' own table, there once db:chatwoot_prepare (or db:prepare) ran.
+PREPARED_QUERY = "SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL"
+
+# What psql says when the server refused the login itself (libpq's messages, PostgreSQL's auth.c and postinit.c),
+# as opposed to a server that is starting, or not answering.
+REFUSED_LOGIN_WORDS = ('password authentication failed', 'authentication failed for user', 'no pg_hba.conf entry',
+                       'does not exist')
+
+
+def empty_container(name):
+    return {'name': name, 'exists': False, 'status': 'missing', 'running': False, 'paused': False,
+            'restarting': False, 'health': '', 'image': '', 'image_id': '', 'started_at': '',
+            'compose_project': '', 'compose_service': ''}
+
+
+def empty_volume(name):
+    return {'name': name, 'exists': False, 'created_at': ''}
+
+
+def empty_network(name):
+    return {'name': name, 'exists': False}
+
+
+def empty_postgres():
+    return {'checked': False, 'reason': 'not asked', 'answered': False, 'accepted': None, 'prepared': None}
+
+
+def empty_engine_facts(containers, volume, network, images):
+    return {
+        'engine': '',
+        'engine_api_version': '',
+        'engine_error': '',
+        'containers': dict((name, empty_container(name)) for name in containers),
+        'volume': empty_volume(volume),
+        'network': empty_network(network),
+        'images': dict((ref, '') for ref in images),
+    }
+
+
+def read_container(path, name, timeout=5.0):
+    """One container's entry (empty_container's shape)."""
+    entry = empty_container(name)
+    state = container_state(path, name, timeout)
+    if state['exists']:
+        for key in entry:
+            if key in state:
+                entry[key] = state[key] if state[key] is not None else entry[key]
+        entry['name'] = name
+    return entry
+
+
+def read_engine(path, containers, volume, network, images, timeout=5.0):
+    """Everything the engine is asked, in one dict of constant shape (empty_engine_facts).
+
+    An engine that does not answer ``/version`` (no socket, refused, permission denied, no answer) is data: engine
+    '' and engine_error says why, every object reads as not there. An engine that answers and then fails a later
+    question raises DockerError: half an answer would steer a deploy wrong.
+    """
+    facts = empty_engine_facts(containers, volume, network, images)
+    try:
+        version = engine_version(path, timeout)
+    except (OSError, DockerError) as exc:
+        facts['engine_error'] = 'the Docker engine on %s does not answer: %s' % (
+            path, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__)
+        return facts
+    facts['engine'] = version.get('Version') or ''
+    facts['engine_api_version'] = version.get('ApiVersion') or ''
+    try:
+        for name in containers:
+            facts['containers'][name] = read_container(path, name, timeout)
+        if volume:
+            found = inspect_volume(path, volume, timeout)
+            if found is not None:
+                facts['volume'].update(exists=True, created_at=found.get('CreatedAt') or '')
+        if network:
+            facts['network']['exists'] = inspect_network(path, network, timeout) is not None
+        if images:
+            facts['images'] = image_ids(list_images(path, timeout), images)
+    except OSError as exc:
+        raise DockerError('the Docker engine on %s stopped answering: %s' % (path, exc.strerror or type(exc).__name__))
+    return facts
+
+
+def postgres_proof(path, container, host, user, database, password, timeout=5.0):
+    """Whether ``password`` opens ``database`` as ``user`` over TCP to ``host`` inside ``container`` (the
+    container's own address on the project network, as web and worker connect: its socket and 127.0.0.1 are trusted
+    and would let any password in), and whether Rails prepared it.
+
+    psql runs in the container through the Engine API's exec, the password in the exec's environment, never in its
+    arguments. Returns the dict of empty_postgres: ``answered`` when the query ran, ``accepted`` true then, false
+    when the server refused the login, null when it is not known (the server starting, not answering);
+    ``prepared`` true or false when answered.
+    """
+    result = empty_postgres()
+    result['checked'] = True
+    argv = ['psql', '-X', '-h', host, '-U', user, '-d', database, '-tAc', PREPARED_QUERY]
+    env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
+    try:
+        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
+    except (OSError, DockerError) as exc:
+        result['reason'] = scrub_text('psql could not be run in %s: %s' % (
+            container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
+        return result
+    answer = stdout.decode('utf-8', errors='replace').strip()
+    said = scrub_text(stderr.decode('utf-8', errors='replace').strip(), [password])
+    if code == 0 and answer in ('t', 'f'):
+        result.update(answered=True, accepted=True, prepared=answer == 't',
+                      reason='the password in the env file opens database %s as %s; %s' % (
+                          database, user, 'it was prepared' if answer == 't' else 'it was never prepared'))
+        return result
+    if any(words in said for words in REFUSED_LOGIN_WORDS):
+        result['accepted'] = False
+    result['reason'] = 'psql in %s exited %s: %s' % (container, code, (said or answer or 'no message')[:300])
+    return result

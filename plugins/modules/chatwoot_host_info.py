@@ -1,0 +1,508 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: chatwoot_host_info
+short_description: Read, in one call, what a Chatwoot deploy decides on
+version_added: 1.0.0
+description:
+  - Returns as structured data what the role P(sinapum.chatwoot.chatwoot#role) decides on before it changes
+    anything - the Docker engine's and Compose's versions, the project's containers, the Postgres volume, the network,
+    the local image IDs of the wanted references, the record of the last deployment, the kept secrets, the mode,
+    owner and checksum of the files the role writes, the holder of the run lock, and whether the password in the
+    env file opens the running database and finds it prepared.
+  - It replaces the role's C(files/read_host.sh), whose C(key=value) lines the role parsed back with regular
+    expressions; each return value below names the line it replaces.
+  - The engine is asked over its unix socket (O(docker_socket)) with the Python standard library (C(http.client)),
+    as M(sinapum.chatwoot.chatwoot_health) does - no Docker SDK, no C(docker) command. Compose's version is not in
+    the Engine API (Compose is a plugin of the C(docker) command), so it is the one thing asked of a command -
+    C(docker compose version --short), the same Compose the role's M(community.docker.docker_compose_v2) tasks run.
+  - An engine that does not answer is not an error - RV(engine) is empty, RV(engine_error) says why, and every
+    container, the volume, the network and the images read as not there. An engine that answers and then fails a
+    question fails the task, as do a record or secrets file that is there but not a JSON object, and a file that
+    cannot be looked at - a deploy must never take those for missing ones.
+  - The module only reads; it never changes anything on the host.
+author:
+  - SinapUm engineers (@sinapum)
+requirements:
+  - Nothing beyond the Python standard library that Ansible itself needs; the C(docker) command with its Compose
+    plugin for RV(compose) only.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; check mode reads the same.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  docker_socket:
+    description:
+      - Path of the Docker engine's unix socket (C(unix://) prefix accepted).
+    type: str
+    default: /var/run/docker.sock
+  docker_cli:
+    description:
+      - The C(docker) command (a name looked up on the C(PATH), or a path) whose Compose plugin RV(compose) reports.
+    type: str
+    default: docker
+  timeout:
+    description:
+      - Time budget of each question to the engine, and of the Postgres login, in seconds.
+    type: float
+    default: 5
+  containers:
+    description:
+      - Names of the containers to report (RV(containers)).
+    type: list
+    elements: str
+    default: []
+  volume:
+    description:
+      - Name of the Postgres data volume (RV(volume)). Empty when this host runs no Postgres.
+    type: str
+    default: ''
+  network:
+    description:
+      - Name of the project's network (RV(network)).
+    type: str
+    default: ''
+  images:
+    description:
+      - Image references whose local image IDs are wanted (RV(images)).
+    type: list
+    elements: str
+    default: []
+  record_file:
+    description:
+      - The record of the last deployment, a JSON object (RV(record)). Its mode, owner and checksum are reported in
+        RV(files) as V(record).
+    type: path
+  secrets_file:
+    description:
+      - The kept secrets, a JSON object (RV(secrets)). Its mode, owner and checksum are reported in RV(files) as
+        V(secrets).
+    type: path
+  files:
+    description:
+      - Other files and directories to report in RV(files), each under the name given here (V(record) and V(secrets)
+        are taken by O(record_file) and O(secrets_file)).
+    type: dict
+    default: {}
+  lock_file:
+    description:
+      - The run lock of C(files/chatwoot-lock.sh) (RV(lock)).
+    type: path
+  env_file:
+    description:
+      - The deployment's C(.env). Its C(POSTGRES_PASSWORD) is the password proven against the running database
+        (RV(postgres)); its C(POSTGRES_USERNAME) and C(POSTGRES_DATABASE) stand for O(postgres_user) and
+        O(postgres_database) when those are not given.
+    type: path
+  postgres_container:
+    description:
+      - The Postgres container in which C(psql) proves the password of O(env_file). Empty - no proof (an external
+        database, or a host without Postgres).
+      - The proof is made only when the container runs and O(env_file) holds a password.
+    type: str
+    default: ''
+  postgres_host:
+    description:
+      - The name C(psql) connects to over TCP inside O(postgres_container) - the Compose service's name, the address
+        web and worker use (the socket and 127.0.0.1 are trusted there, and would let any password in).
+      - Required with O(postgres_container).
+    type: str
+  postgres_user:
+    description:
+      - The role to log in as. Defaults to C(POSTGRES_USERNAME) in O(env_file).
+    type: str
+  postgres_database:
+    description:
+      - The database to open. Defaults to C(POSTGRES_DATABASE) in O(env_file).
+    type: str
+notes:
+  - RV(secrets) holds the kept secrets in clear. It is returned only to a task with C(no_log) set (which Ansible also
+    sets for every task when C(ANSIBLE_NO_TARGET_SYSLOG) is on); otherwise it is empty, RV(secrets_withheld) is true
+    and a warning says why.
+seealso:
+  - module: sinapum.chatwoot.chatwoot_health
+"""
+
+EXAMPLES = r"""
+- name: Read the host
+  sinapum.chatwoot.chatwoot_host_info:
+    containers: [chatwoot_postgres, chatwoot_redis, chatwoot_rails, chatwoot_sidekiq]
+    volume: chatwoot_postgres_data
+    network: sinapum_network
+    images: [chatwoot/chatwoot:v4.15.1, pgvector/pgvector:pg16, redis:7-alpine]
+    record_file: /var/lib/sinapum-chatwoot/deployed.json
+    secrets_file: /var/lib/sinapum-chatwoot/secrets.json
+    files:
+      state_dir: /var/lib/sinapum-chatwoot
+      project_dir: /opt/chatwoot
+      env: /opt/chatwoot/.env
+      compose: /opt/chatwoot/docker-compose.yml
+    lock_file: /run/lock/sinapum-chatwoot/chatwoot.lock
+    env_file: /opt/chatwoot/.env
+    postgres_container: chatwoot_postgres
+    postgres_host: chatwoot_postgres
+  register: host
+  # It returns the kept secrets: only to a no_log task.
+  no_log: true
+
+- name: Say which containers are paused
+  ansible.builtin.debug:
+    msg: "{{ host.containers | dict2items | selectattr('value.status', 'eq', 'paused') | map(attribute='key') | list }}"
+"""
+
+RETURN = r"""
+engine:
+  description:
+    - The engine's version (C(GET /version)), empty when no engine answers. Replaces read_host.sh's C(engine).
+  returned: always
+  type: str
+  sample: 20.10.24+dfsg1
+engine_api_version:
+  description: The engine's API version, empty when no engine answers.
+  returned: always
+  type: str
+  sample: "1.41"
+engine_error:
+  description: Why no engine answered; empty when one did.
+  returned: always
+  type: str
+  sample: "the Docker engine on /var/run/docker.sock does not answer: No such file or directory"
+compose:
+  description:
+    - The version of the Compose plugin of O(docker_cli) (C(docker compose version --short)), empty when there is
+      none. Replaces read_host.sh's C(compose).
+  returned: always
+  type: str
+  sample: 2.26.1
+containers:
+  description:
+    - One entry for each of O(containers), by name. Replaces read_host.sh's C(container NAME=STATUS HEALTH IMAGE-ID)
+      lines (a container that was not there had no line).
+  returned: always
+  type: dict
+  contains:
+    exists:
+      description: Whether the container exists (false also when no engine answers).
+      type: bool
+      returned: always
+    status:
+      description: The engine's C(State.Status) (V(running), V(paused), V(restarting), V(exited)...), V(missing) when
+        there is no such container. STATUS of the line it replaces.
+      type: str
+      returned: always
+      sample: running
+    running:
+      description: Running, and neither paused nor restarting.
+      type: bool
+      returned: always
+    paused:
+      description: Paused.
+      type: bool
+      returned: always
+    restarting:
+      description: Restarting.
+      type: bool
+      returned: always
+    health:
+      description: Its healthcheck's verdict (V(starting), V(healthy), V(unhealthy)), empty when it has no
+        healthcheck (read_host.sh's C(-)) or does not exist. HEALTH of the line it replaces.
+      type: str
+      returned: always
+      sample: healthy
+    image_id:
+      description: The ID of the image it was created from. IMAGE-ID of the line it replaces.
+      type: str
+      returned: always
+      sample: sha256:c69170f9474a0e1ef8a4d2b6fc1c1ba3c9a55e2da3bd4b1a7c1b0d8c7e1f2a3b
+    image:
+      description: The image reference it was created with.
+      type: str
+      returned: always
+      sample: pgvector/pgvector:pg16
+    started_at:
+      description: When it last started (the engine's C(State.StartedAt)); empty when it does not exist.
+      type: str
+      returned: always
+      sample: "2026-11-30T10:00:00.123456789Z"
+    compose_project:
+      description: Its label C(com.docker.compose.project); empty when it has none.
+      type: str
+      returned: always
+      sample: chatwoot
+    compose_service:
+      description: Its label C(com.docker.compose.service); empty when it has none.
+      type: str
+      returned: always
+      sample: chatwoot_postgres
+volume:
+  description:
+    - The volume O(volume) - C(name), C(exists), C(created_at) (empty when it does not exist). Replaces read_host.sh's
+      C(volume), which was C(created_at) or empty.
+  returned: always
+  type: dict
+  sample: {name: chatwoot_postgres_data, exists: true, created_at: "2026-11-30T10:00:00Z"}
+network:
+  description:
+    - The network O(network) - C(name), C(exists). Replaces read_host.sh's C(network) (V(yes) or V(no)).
+  returned: always
+  type: dict
+  sample: {name: sinapum_network, exists: true}
+images:
+  description:
+    - Each of O(images) and the ID of the local image it names, empty when there is none. Replaces read_host.sh's
+      C(image REF=ID) lines. A reference is compared as the engine lists it (C(docker.io/library/) left out,
+      C(:latest) added when it names no tag); one that pins a digest is found by that digest.
+  returned: always
+  type: dict
+  sample: {"chatwoot/chatwoot:v4.15.1": "sha256:d65bbbfd3ed8...", "redis:7-alpine": ""}
+record:
+  description:
+    - The record of the last deployment (O(record_file)), {} when there is none. Replaces read_host.sh's
+      C(content_record), which the role decoded with C(b64decode | from_json).
+  returned: always
+  type: dict
+  sample: {version: v4.15.1, image: "chatwoot/chatwoot:v4.15.1", composed: "3f2a... 9c1b..."}
+secrets:
+  description:
+    - The kept secrets (O(secrets_file)), {} when there are none - to a task with C(no_log) only (see the notes).
+      Replaces read_host.sh's C(content_secrets).
+  returned: always
+  type: dict
+secrets_withheld:
+  description: True when O(secrets_file) was read but RV(secrets) is left empty because the task has no C(no_log).
+  returned: always
+  type: bool
+files:
+  description:
+    - One entry for each of O(files), and V(record) and V(secrets) for O(record_file) and O(secrets_file) - its
+      C(path), C(exists), C(type) (V(file), V(directory), V(link), V(other)), C(mode) (four octal digits, as
+      M(ansible.builtin.stat)), C(owner), C(group) (of the path itself; a link is not followed) and C(sha1) (of a
+      regular file, else empty).
+    - Replaces read_host.sh's C(stat_NAME) (V(600 root root) is C(mode) V(0600), C(owner) and C(group) V(root)) and
+      C(sha1_NAME) lines.
+  returned: always
+  type: dict
+  sample:
+    env: {path: /opt/chatwoot/.env, exists: true, type: file, mode: '0600', owner: root, group: root,
+          sha1: 3f2a9d1c0b7e6f5a4d3c2b1a09f8e7d6c5b4a392}
+lock:
+  description:
+    - The run lock (O(lock_file)) as C(chatwoot-lock.sh show) reads it - C(path), C(state) (V(held), V(free); empty
+      without O(lock_file)), C(age) in seconds and the C(holder)'s lines (C(run), C(what), C(controller), C(pid),
+      C(user), C(started_utc)...). New - read_host.sh did not read it.
+  returned: always
+  type: dict
+  sample: {path: /run/lock/sinapum-chatwoot/chatwoot.lock, state: held, age: 12,
+           holder: {run: 0a1b2c3d4e5f6g7h, what: deploy, controller: ctl, user: root}}
+postgres:
+  description:
+    - Whether the password in O(env_file) opens the running database of O(postgres_container), and whether Rails
+      prepared it (C(to_regclass('public.ar_internal_metadata'))). read_host.sh's C(pg_answer) was V(t) where
+      C(prepared) is true, V(f) where C(answered) is true and C(prepared) false, and missing otherwise.
+    - C(checked) - the proof was attempted; C(answered) - the query ran; C(accepted) - true when it ran, false when
+      the server refused the login (wrong password, no such role or database, C(pg_hba.conf)), null when unknown (not
+      checked, the server starting or not answering); C(prepared) - null unless answered; C(reason) in words.
+  returned: always
+  type: dict
+  sample: {checked: true, answered: true, accepted: true, prepared: true,
+           reason: "the password in the env file opens database chatwoot as chatwoot; it was prepared"}
+msg:
+  description: One line saying what was read.
+  returned: always
+  type: str
+  sample: "engine 20.10.24, Compose 2.26.1: 4 of 4 containers there, volume there, network there, 3 of 3 images there"
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
+    CONTAINER_NAME,
+    DockerError,
+    valid_container_name,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import read_env_file
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_engine import (
+    empty_engine_facts,
+    empty_postgres,
+    postgres_proof,
+    read_container,
+    read_engine,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_files import (
+    HostFileError,
+    empty_file_facts,
+    empty_lock,
+    file_facts,
+    read_json_object,
+    read_lock,
+)
+
+
+def argument_spec():
+    return dict(
+        docker_socket=dict(type='str', default='/var/run/docker.sock'),
+        docker_cli=dict(type='str', default='docker'),
+        timeout=dict(type='float', default=5.0),
+        containers=dict(type='list', elements='str', default=[]),
+        volume=dict(type='str', default=''),
+        network=dict(type='str', default=''),
+        images=dict(type='list', elements='str', default=[]),
+        record_file=dict(type='path'),
+        secrets_file=dict(type='path'),
+        files=dict(type='dict', default={}),
+        lock_file=dict(type='path'),
+        env_file=dict(type='path'),
+        postgres_container=dict(type='str', default=''),
+        postgres_host=dict(type='str'),
+        postgres_user=dict(type='str'),
+        postgres_database=dict(type='str'),
+    )
+
+
+class HostInfoError(Exception):
+    """Bad arguments, or a host that cannot be read truthfully: the one reason this module fails."""
+
+
+def check_params(p):
+    """Refuse arguments that cannot work, before anything is read."""
+    if p['timeout'] <= 0:
+        raise HostInfoError('timeout must be greater than 0')
+    for name in p['containers'] + ([p['postgres_container']] if p['postgres_container'] else []):
+        if not valid_container_name(name):
+            raise HostInfoError('%r is not a valid container name' % name)
+    if p['volume'] and not CONTAINER_NAME.match(p['volume']):
+        raise HostInfoError('volume %r is not a valid volume name' % p['volume'])
+    if any(not (ref or '').strip() for ref in p['images']):
+        raise HostInfoError('images must not hold an empty reference')
+    for name, path in p['files'].items():
+        if name in ('record', 'secrets'):
+            raise HostInfoError('files: the name %r is taken by %s_file' % (name, name))
+        if not isinstance(path, str) or not path.startswith('/'):
+            raise HostInfoError('files: %s must be an absolute path, got %r' % (name, path))
+    if p['postgres_container'] and not p['postgres_host']:
+        raise HostInfoError('postgres_host is required with postgres_container')
+
+
+def empty_result(p):
+    result = dict(changed=False, compose='', record={}, secrets={}, secrets_withheld=False, files={},
+                  lock=empty_lock(p.get('lock_file') or ''), postgres=empty_postgres(), msg='')
+    result.update(empty_engine_facts(p.get('containers') or [], p.get('volume') or '', p.get('network') or '',
+                                     p.get('images') or []))
+    listed = dict(p.get('files') or {})
+    for name in ('record', 'secrets'):
+        if p.get(name + '_file'):
+            listed[name] = p[name + '_file']
+    result['files'] = dict((name, empty_file_facts(path)) for name, path in listed.items())
+    return result
+
+
+def compose_version(docker_cli, which, run_command):
+    """``docker compose version --short``, '' when there is no docker command or no Compose plugin."""
+    binary = which(docker_cli)
+    if not binary:
+        return ''
+    rc, out, dummy = run_command([binary, 'compose', 'version', '--short'])
+    return out.strip() if rc == 0 else ''
+
+
+def _postgres(p, engine_facts):
+    if not p['postgres_container']:
+        return dict(empty_postgres(), reason='no postgres_container given')
+    if not engine_facts['engine']:
+        return dict(empty_postgres(), reason='no Docker engine answers')
+    container = engine_facts['containers'].get(p['postgres_container'])
+    if container is None:
+        container = read_container(p['docker_socket'], p['postgres_container'], p['timeout'])
+    if not container['running']:
+        return dict(empty_postgres(), reason='container %s is %s' % (p['postgres_container'], container['status']))
+    try:
+        env = read_env_file(p['env_file']) if p['env_file'] else None
+    except (OSError, UnicodeError) as exc:
+        return dict(empty_postgres(), reason='cannot read %s: %s' % (p['env_file'], getattr(exc, 'strerror', None)
+                                                                     or type(exc).__name__))
+    if env is None or not env.get('POSTGRES_PASSWORD'):
+        return dict(empty_postgres(), reason='no POSTGRES_PASSWORD in %s' % (p['env_file'] or 'an env_file'))
+    user = p['postgres_user'] or env.get('POSTGRES_USERNAME') or ''
+    database = p['postgres_database'] or env.get('POSTGRES_DATABASE') or ''
+    if not user or not database:
+        return dict(empty_postgres(), reason='no postgres_user or postgres_database, nor in %s' % p['env_file'])
+    return postgres_proof(p['docker_socket'], p['postgres_container'], p['postgres_host'], user, database,
+                          env['POSTGRES_PASSWORD'], p['timeout'])
+
+
+def summary(result):
+    if not result['engine']:
+        words = 'no Docker engine (%s)' % result['engine_error']
+    else:
+        there = [c for c in result['containers'].values() if c['exists']]
+        words = 'engine %s, Compose %s: %d of %d containers there' % (
+            result['engine'], result['compose'] or 'missing', len(there), len(result['containers']))
+        if result['volume']['name']:
+            words += ', volume %s' % ('there' if result['volume']['exists'] else 'missing')
+        if result['network']['name']:
+            words += ', network %s' % ('there' if result['network']['exists'] else 'missing')
+        found = [ref for ref, image_id in result['images'].items() if image_id]
+        words += ', %d of %d images there' % (len(found), len(result['images']))
+    if result['postgres']['checked']:
+        words += '; postgres: %s' % result['postgres']['reason']
+    return words
+
+
+def read_host(p, no_log, which, run_command, now=time.time):
+    """The whole read (check_params first); returns the result of empty_result's shape."""
+    check_params(p)
+    result = empty_result(p)
+    try:
+        for name in result['files']:
+            result['files'][name] = file_facts(result['files'][name]['path'])
+        if p['record_file']:
+            result['record'] = read_json_object(p['record_file'], 'record')
+        if p['secrets_file']:
+            kept = read_json_object(p['secrets_file'], 'secrets file')
+            if no_log:
+                result['secrets'] = kept
+            else:
+                result['secrets_withheld'] = bool(kept)
+        if p['lock_file']:
+            result['lock'] = read_lock(p['lock_file'], now())
+        result.update(read_engine(p['docker_socket'], p['containers'], p['volume'], p['network'], p['images'],
+                                  p['timeout']))
+        result['postgres'] = _postgres(p, result)
+    except (HostFileError, DockerError) as exc:
+        raise HostInfoError(str(exc))
+    result['compose'] = compose_version(p['docker_cli'], which, run_command)
+    result['msg'] = summary(result)
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        result = read_host(module.params, module.no_log, module.get_bin_path, module.run_command)
+    except HostInfoError as exc:
+        failed = empty_result(module.params)
+        failed['msg'] = str(exc)
+        module.fail_json(**failed)
+    if result['secrets_withheld']:
+        module.warn('secrets_file %s was read but its secrets are not returned: the task has no no_log'
+                    % module.params['secrets_file'])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

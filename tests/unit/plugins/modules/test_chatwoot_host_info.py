@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The chatwoot_host_info module run in-process through AnsibleModule (arguments, result shape, secrets only to a
+no_log task, check mode, Compose's version, the Postgres proof), against a fake engine on a real unix socket; and once
+through ansible-playbook, where the kept secrets must reach the registered variable and never the output."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import tempfile
+
+import pytest
+
+import health_servers as hs
+from health_fixtures import ANSIBLE, PYTHON, collections_root, run_module
+
+PG_PASSWORD = 'Kept-Pg-S3cret-q7'
+SECRET_KEY_BASE = 'Kept-Skb-S3cret-' + 'z' * 20
+SECRETS = (PG_PASSWORD, SECRET_KEY_BASE)
+IMAGE_ID = 'sha256:' + '5' * 64
+
+
+def shape(value):
+    if isinstance(value, dict):
+        return dict((key, shape(item)) for key, item in value.items())
+    return 'value'
+
+
+def frame(stream, text):
+    data = text.encode()
+    return struct.pack('>BxxxI', stream, len(data)) + data
+
+
+@pytest.fixture()
+def host(tmp_path):
+    """A deployed-looking host's files: state dir with record and secrets, project dir with .env."""
+    state = tmp_path / 'state'
+    state.mkdir(mode=0o700)
+    (state / 'deployed.json').write_text(json.dumps({'version': 'v4.15.1', 'image_id': IMAGE_ID}, indent=2) + '\n')
+    (state / 'secrets.json').write_text(json.dumps({'postgres_password': PG_PASSWORD,
+                                                    'secret_key_base': SECRET_KEY_BASE}, indent=2) + '\n')
+    project = tmp_path / 'project'
+    project.mkdir()
+    env = project / '.env'
+    env.write_text("POSTGRES_USERNAME='chatwoot'\nPOSTGRES_PASSWORD='%s'\nPOSTGRES_DATABASE='chatwoot_db'\n"
+                   % PG_PASSWORD)
+    env.chmod(0o600)
+    return tmp_path
+
+
+def args_for(host, socket_path, **overrides):
+    args = {
+        'docker_socket': socket_path,
+        'docker_cli': str(host / 'no-docker'),
+        'containers': ['chatwoot_postgres', 'chatwoot_rails'],
+        'volume': 'chatwoot_postgres_data',
+        'network': 'sinapum_network',
+        'images': ['pgvector/pgvector:pg16', 'chatwoot/chatwoot:v4.15.1'],
+        'record_file': str(host / 'state' / 'deployed.json'),
+        'secrets_file': str(host / 'state' / 'secrets.json'),
+        'files': {'state_dir': str(host / 'state'), 'env': str(host / 'project' / '.env'),
+                  'compose': str(host / 'project' / 'docker-compose.yml')},
+        'lock_file': str(host / 'chatwoot.lock'),
+        'env_file': str(host / 'project' / '.env'),
+        'postgres_container': 'chatwoot_postgres',
+        'postgres_host': 'chatwoot_postgres',
+    }
+    args.update(overrides)
+    return args
+
+
+def full_engine(fake_docker, pg_status='running', psql_answer='t\n'):
+    pg = hs.container_json('chatwoot_postgres', status=pg_status)
+    pg['Image'] = IMAGE_ID
+    return fake_docker({'chatwoot_postgres': pg}, routes={
+        ('GET', '/version'): (200, {'Version': '27.5.1', 'ApiVersion': '1.47'}),
+        ('GET', '/volumes/chatwoot_postgres_data'): (200, {'CreatedAt': '2026-11-30T10:00:00Z'}),
+        ('GET', '/networks/sinapum_network'): (200, {'Name': 'sinapum_network', 'Id': 'c' * 64}),
+        ('GET', '/images/json'): (200, [{'Id': IMAGE_ID, 'RepoTags': ['pgvector/pgvector:pg16']}]),
+        ('POST', '/containers/chatwoot_postgres/exec'): (201, {'Id': 'x1'}),
+        ('POST', '/exec/x1/start'): (200, frame(1, psql_answer)),
+        ('GET', '/exec/x1/json'): (200, {'Running': False, 'ExitCode': 0}),
+    })
+
+
+def test_a_deployed_host_read_in_one_call(host, fake_docker):
+    engine = full_engine(fake_docker)
+    result, failed = run_module(dict(args_for(host, engine.socket_path), _ansible_no_log=True),
+                                module='chatwoot_host_info', secrets=())
+    assert not failed, result['msg']
+    assert result['changed'] is False
+    assert result['engine'] == '27.5.1' and result['compose'] == ''
+    assert result['containers']['chatwoot_postgres']['image_id'] == IMAGE_ID
+    assert result['containers']['chatwoot_rails']['exists'] is False
+    assert result['volume']['created_at'] == '2026-11-30T10:00:00Z' and result['network']['exists'] is True
+    assert result['images'] == {'pgvector/pgvector:pg16': IMAGE_ID, 'chatwoot/chatwoot:v4.15.1': ''}
+    assert result['record'] == {'version': 'v4.15.1', 'image_id': IMAGE_ID}
+    assert result['secrets'] == {'postgres_password': PG_PASSWORD, 'secret_key_base': SECRET_KEY_BASE}
+    assert result['secrets_withheld'] is False
+    assert set(result['files']) == {'state_dir', 'env', 'compose', 'record', 'secrets'}
+    assert (result['files']['state_dir']['mode'], result['files']['env']['mode']) == ('0700', '0600')
+    assert result['files']['compose']['exists'] is False
+    assert result['lock']['state'] == 'free'
+    assert (result['postgres']['accepted'], result['postgres']['prepared']) == (True, True)
+    # user and database from the env file; the password only in the exec's environment
+    create = [body for method, path, body in engine.requests if path.endswith('/exec') and method == 'POST'][0]
+    assert create['Cmd'][:8] == ['psql', '-X', '-h', 'chatwoot_postgres', '-U', 'chatwoot', '-d', 'chatwoot_db']
+    assert 'PGPASSWORD=%s' % PG_PASSWORD in create['Env']
+
+
+def test_the_shape_never_changes(host, fake_docker, tmp_path):
+    reached, dummy = run_module(dict(args_for(host, full_engine(fake_docker).socket_path), _ansible_no_log=True),
+                                module='chatwoot_host_info', secrets=())
+    unreached, failed = run_module(args_for(host, str(tmp_path / 'none.sock')), module='chatwoot_host_info')
+    assert not failed and unreached['engine'] == '' and 'does not answer' in unreached['engine_error']
+    assert unreached['msg'].startswith('no Docker engine')
+    bad, failed = run_module(args_for(host, str(tmp_path / 'none.sock'), timeout=-1),
+                             module='chatwoot_host_info')
+    assert failed
+    ignored = {'invocation', 'warnings', 'failed'}
+    assert set(reached) - ignored == set(unreached) - ignored == set(bad) - ignored
+    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres'):
+        assert shape(reached[key]) == shape(unreached[key]) == shape(bad[key]), key
+
+
+@pytest.mark.parametrize('overrides, words', [
+    ({'containers': ['../etc']}, "'../etc' is not a valid container name"),
+    ({'postgres_container': 'a b'}, "'a b' is not a valid container name"),
+    ({'volume': 'no/slash'}, "volume 'no/slash' is not a valid volume name"),
+    ({'images': ['redis:8', ' ']}, 'images must not hold an empty reference'),
+    ({'files': {'record': '/x'}}, "files: the name 'record' is taken by record_file"),
+    ({'files': {'env': 'relative/.env'}}, "files: env must be an absolute path, got 'relative/.env'"),
+    ({'postgres_host': None}, 'postgres_host is required with postgres_container'),
+    ({'timeout': 0}, 'timeout must be greater than 0'),
+])
+def test_bad_input_fails_before_anything_is_read(host, fake_docker, overrides, words):
+    engine = full_engine(fake_docker)
+    result, failed = run_module(args_for(host, engine.socket_path, **overrides), module='chatwoot_host_info')
+    assert failed and result['msg'] == words
+    assert engine.requests == []
+
+
+def test_secrets_go_only_to_a_no_log_task(host, fake_docker, capsys):
+    engine = full_engine(fake_docker)
+    result, failed = run_module(args_for(host, engine.socket_path), module='chatwoot_host_info')
+    assert not failed
+    assert result['secrets'] == {} and result['secrets_withheld'] is True
+    # In-process, ansible-core 2.19 puts a module's warning in its result, or shows it at once on stderr when the
+    # controller's display was set up by an earlier test; through Ansible it is shown (the playbook test below).
+    said = json.dumps(result.get('warnings', [])) + capsys.readouterr().err
+    assert 'secrets are not returned: the task has no no_log' in said
+    # the rest is there, and nothing else withheld
+    assert result['record']['version'] == 'v4.15.1' and result['postgres']['prepared'] is True
+
+
+@pytest.mark.parametrize('which, content, words', [
+    ('secrets', '{"postgres_password": "' + PG_PASSWORD, 'the secrets file %s is not valid JSON'),
+    ('record', '[1, 2]', 'the record %s holds a JSON list, not an object'),
+])
+def test_a_kept_file_that_is_not_a_json_object_fails(host, fake_docker, which, content, words):
+    path = host / 'state' / ('secrets.json' if which == 'secrets' else 'deployed.json')
+    path.write_text(content)
+    result, failed = run_module(dict(args_for(host, full_engine(fake_docker).socket_path), _ansible_no_log=True),
+                                module='chatwoot_host_info')
+    assert failed and result['msg'].startswith(words % path)
+    assert result['secrets'] == {} and result['record'] == {}
+
+
+def test_check_mode_reads_the_same(host, fake_docker):
+    engine = full_engine(fake_docker)
+    normal, dummy = run_module(dict(args_for(host, engine.socket_path), _ansible_no_log=True),
+                               module='chatwoot_host_info', secrets=())
+    checked, failed = run_module(dict(args_for(host, engine.socket_path), _ansible_no_log=True,
+                                      _ansible_check_mode=True), module='chatwoot_host_info', secrets=())
+    assert not failed
+    normal.pop('invocation', None)
+    checked.pop('invocation', None)
+    assert checked == normal
+
+
+def test_compose_version_from_the_docker_command(host, fake_docker):
+    cli = host / 'docker'
+    cli.write_text('#!/bin/sh\n[ "$*" = "compose version --short" ] && echo 2.99.1 && exit 0\nexit 1\n')
+    cli.chmod(0o755)
+    engine = full_engine(fake_docker)
+    result, dummy = run_module(args_for(host, engine.socket_path, docker_cli=str(cli)), module='chatwoot_host_info')
+    assert result['compose'] == '2.99.1' and 'Compose 2.99.1' in result['msg']
+    cli.write_text('#!/bin/sh\necho "docker: compose is not a docker command" >&2\nexit 1\n')
+    result, dummy = run_module(args_for(host, engine.socket_path, docker_cli=str(cli)), module='chatwoot_host_info')
+    assert result['compose'] == '' and 'Compose missing' in result['msg']
+
+
+@pytest.mark.parametrize('status, overrides, reason', [
+    ('paused', {}, 'container chatwoot_postgres is paused'),
+    ('running', {'postgres_container': ''}, 'no postgres_container given'),
+    ('running', {'env_file': '/nonexistent/.env'}, 'no POSTGRES_PASSWORD in /nonexistent/.env'),
+])
+def test_no_proof_without_a_running_container_and_a_password(host, fake_docker, status, overrides, reason):
+    engine = full_engine(fake_docker, pg_status=status)
+    result, failed = run_module(args_for(host, engine.socket_path, **overrides), module='chatwoot_host_info')
+    assert not failed
+    assert result['postgres'] == {'checked': False, 'reason': reason, 'answered': False, 'accepted': None,
+                                  'prepared': None}
+    assert not [path for method, path, body in engine.requests if method == 'POST']
+
+
+def run_playbook(playbook, verbosity):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root(), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_RETRY_FILES_ENABLED='0', ANSIBLE_INJECT_INVOCATION='1')
+    env.pop('ANSIBLE_CONFIG', None)
+    with tempfile.TemporaryDirectory(prefix='cw-hostinfo-play-') as workdir:
+        path = os.path.join(workdir, 'play.yml')
+        with open(path, 'w') as handle:
+            handle.write(playbook)
+        proc = subprocess.run([ANSIBLE + '-playbook', '-i', 'localhost,', '-c', 'local', '-e',
+                               'ansible_python_interpreter=%s' % PYTHON, path, '-' + 'v' * verbosity, '--diff'],
+                              cwd=workdir, env=env, capture_output=True, text=True, timeout=180, check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.promise('host_info_gives_the_kept_secrets_only_to_a_no_log_task')
+def test_through_ansible_the_secrets_reach_the_variable_and_never_the_output(host, fake_docker):
+    engine = full_engine(fake_docker)
+    args = json.dumps(args_for(host, engine.socket_path))
+    playbook = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read the host, no_log
+      sinapum.chatwoot.chatwoot_host_info: %s
+      register: read
+      no_log: true
+    - name: Read the host without no_log
+      sinapum.chatwoot.chatwoot_host_info: %s
+      register: shown
+    - name: The secrets reached the variable of the no_log task only
+      ansible.builtin.assert:
+        that:
+          - read.secrets.postgres_password | hash('sha1') == %s
+          - read.secrets.secret_key_base | length == %d
+          - shown.secrets == {} and shown.secrets_withheld
+          - read.engine == '27.5.1' and read.postgres.prepared
+        quiet: true
+''' % (args, args, json.dumps(hs_sha1(PG_PASSWORD)), len(SECRET_KEY_BASE))
+    rc, output = run_playbook(playbook, 3)
+    assert rc == 0, output[-3000:]
+    assert 'ok=3' in output
+    for secret in SECRETS:
+        assert secret not in output, 'a kept secret was printed'
+    assert 'secrets are not returned: the task has no no_log' in output
+
+
+def hs_sha1(text):
+    import hashlib
+    return hashlib.sha1(text.encode()).hexdigest()
