@@ -1,38 +1,17 @@
 # frozen_string_literal: true
 
-# TEST DOUBLE of chatwoot/chatwoot: the tables behind the Platform and Application APIs the stand-in answers
-# (lib/standin/api/), loaded by `db:chatwoot_prepare` right after Schema::BASE_SQL. Columns, defaults and unique
-# indexes are those of Chatwoot's db/schema.rb @ v4.15.1 that the endpoints read or write; the tables BASE_SQL
-# already has (users, account_users, inboxes) get their missing columns here. `force: :cascade` as in schema.rb:
-# each table is dropped first.
+# TEST DOUBLE of chatwoot/chatwoot: the tables only the Platform and Application APIs the stand-in answers
+# (lib/standin/api/) use, loaded by `db:chatwoot_prepare` right after Schema::BASE_SQL (which has the tables the
+# first administrator shares with them: users, accounts, account_users, access tokens, platform apps, inboxes).
+# Columns, defaults and unique indexes are those of Chatwoot's db/schema.rb @ v4.15.1 that the endpoints read or
+# write.
 
 module Standin
   module Schema
     API_TABLES = %w[channel_api channel_web_widgets channel_email inbox_members working_hours teams team_members
                     webhooks labels canned_responses].freeze
 
-    API_SQL = (API_TABLES.map { |t| "DROP TABLE IF EXISTS #{t} CASCADE;\n" }.join + <<~SQL).freeze
-      ALTER TABLE users ADD COLUMN message_signature text;
-      ALTER TABLE account_users ADD COLUMN custom_role_id bigint, ADD COLUMN agent_capacity_policy_id bigint;
-      ALTER TABLE inboxes
-        ADD COLUMN channel_id integer,
-        ADD COLUMN enable_auto_assignment boolean DEFAULT true,
-        ADD COLUMN greeting_enabled boolean DEFAULT false,
-        ADD COLUMN greeting_message character varying,
-        ADD COLUMN email_address character varying,
-        ADD COLUMN working_hours_enabled boolean DEFAULT false,
-        ADD COLUMN out_of_office_message character varying,
-        ADD COLUMN timezone character varying DEFAULT 'UTC',
-        ADD COLUMN enable_email_collect boolean DEFAULT true,
-        ADD COLUMN csat_survey_enabled boolean DEFAULT false,
-        ADD COLUMN allow_messages_after_resolved boolean DEFAULT true,
-        ADD COLUMN auto_assignment_config jsonb DEFAULT '{}'::jsonb,
-        ADD COLUMN lock_to_single_conversation boolean DEFAULT false NOT NULL,
-        ADD COLUMN portal_id bigint,
-        ADD COLUMN sender_name_type integer DEFAULT 0 NOT NULL,
-        ADD COLUMN business_name character varying,
-        ADD COLUMN csat_config jsonb DEFAULT '{}'::jsonb NOT NULL;
-      CREATE INDEX index_inboxes_on_channel_id_and_channel_type ON inboxes (channel_id, channel_type);
+    API_SQL = <<~SQL
       CREATE TABLE channel_api (
         id bigserial PRIMARY KEY,
         account_id integer NOT NULL,

@@ -9,6 +9,9 @@
 #   app/models/user.rb, super_admin.rb   STI type, downcased email, uid = email, devise rules (below)
 #   app/models/account.rb, account_user.rb, access_token.rb, concerns/access_tokenable.rb,
 #   concerns/pubsubable.rb, platform_app.rb, platform_app_permissible.rb
+#   app/models/account.rb, user.rb, concerns/user_attribute_helpers.rb: the associations and methods the APIs use
+#   (lib/standin/api/models.rb has the models only the APIs have); enterprise/app/models/enterprise/account/
+#   plan_usage_and_limits.rb: the EE limits keys
 #   config/initializers/devise.rb        password_length 6..128, email_regexp, stretches 11
 #   config/initializers/secure_password.rb + the gem devise-secure_password (chatwoot fork, revision adcc85fe):
 #                                        one upper, lower, digit and special character; any other character refused
@@ -115,6 +118,55 @@ class Account < ApplicationRecord
 
   has_many :account_users, dependent: :destroy
   has_many :users, through: :account_users
+  has_many :inboxes, dependent: :destroy
+  has_many :api_channels, class_name: "::Channel::Api", dependent: :destroy
+  has_many :web_widgets, class_name: "::Channel::WebWidget", dependent: :destroy
+  has_many :email_channels, class_name: "::Channel::Email", dependent: :destroy
+  has_many :teams, dependent: :destroy
+  has_many :webhooks, dependent: :destroy
+  has_many :labels, dependent: :destroy
+  has_many :canned_responses, dependent: :destroy
+
+  validate :validate_support_email_format, if: :will_save_change_to_support_email?
+  before_validation :validate_limit_keys
+
+  # Blank: MAILER_SENDER_EMAIL, else the setting MAILER_SUPPORT_EMAIL.
+  def support_email
+    super.presence || ENV.fetch("MAILER_SENDER_EMAIL") { GlobalConfig.get("MAILER_SUPPORT_EMAIL")["MAILER_SUPPORT_EMAIL"] }
+  end
+
+  def inbound_email_domain
+    domain.presence || GlobalConfig.get("MAILER_INBOUND_EMAIL_DOMAIN")["MAILER_INBOUND_EMAIL_DOMAIN"] ||
+      ENV.fetch("MAILER_INBOUND_EMAIL_DOMAIN", false)
+  end
+
+  # Featurable#enabled_features; the stand-in keeps no feature flags (see README).
+  def enabled_features
+    {}
+  end
+
+  private
+
+  # Mail::Address.new(value).address: a bare addr-spec or "Name <addr>" parses; the stand-in asks for one "@"
+  # with text on both sides and no spaces in the address.
+  def validate_support_email_format
+    value = attributes["support_email"]
+    return if value.blank?
+
+    address = value[/<([^<>]*)>\s*\z/, 1] || value
+    errors.add(:support_email, "is not a valid email address") unless address.strip.match?(/\A[^@\s]+@[^@\s]+\z/)
+  end
+
+  LIMIT_KEYS = %w[inboxes agents captain_responses captain_documents emails].freeze
+
+  def validate_limit_keys
+    errors.add(:limits, ": Invalid data") unless self[:limits].is_a?(Hash)
+    self[:limits] = {} if self[:limits].blank?
+    return unless self[:limits].is_a?(Hash)
+
+    valid = self[:limits].all? { |key, value| LIMIT_KEYS.include?(key.to_s) && value.is_a?(Numeric) }
+    errors.add(:limits, ": Invalid data") unless valid
+  end
 end
 
 # app/models/account_user.rb
@@ -234,6 +286,11 @@ class User < ApplicationRecord
 
   has_many :account_users, dependent: :destroy
   has_many :accounts, through: :account_users
+  has_many :inbox_members, dependent: :destroy
+  has_many :inboxes, through: :inbox_members
+  has_many :team_members, dependent: :destroy
+  has_many :teams, through: :team_members
+  scope :order_by_full_name, -> { order(Arel.sql("lower(name) ASC")) }
 
   before_validation :set_password_and_uid, on: :create
   before_validation { self.email = email.try(:downcase) }
@@ -251,6 +308,32 @@ class User < ApplicationRecord
 
   def administrator?
     account_users.any?(&:administrator?)
+  end
+
+  def available_name
+    self[:display_name].presence || name
+  end
+
+  def current_account_user
+    account_users.find { |au| au.account_id == Current.account.id } if Current.account
+  end
+
+  def active_account_user
+    account_users.order(Arel.sql("active_at DESC NULLS LAST")).first
+  end
+
+  # Avatarable#avatar_url: no avatar attached.
+  def avatar_url
+    ""
+  end
+
+  # app/models/user.rb: administrators see every inbox of the account, agents those they are members of.
+  def assigned_inboxes
+    if current_account_user&.administrator?
+      Current.account.inboxes
+    else
+      inboxes.where(account_id: Current.account.id)
+    end
   end
 end
 
@@ -274,10 +357,5 @@ class PlatformAppPermissible < ApplicationRecord
   belongs_to :platform_app
   belongs_to :permissible, polymorphic: true
 end
-
-# The rows a test may also look at through the runner (read only in practice).
-class Inbox < ApplicationRecord; end
-class Conversation < ApplicationRecord; end
-class Message < ApplicationRecord; end
 
 Standin::Records.connect!

@@ -15,9 +15,8 @@
 #   app/models/webhook.rb (url unique per account and URI::DEFAULT_PARSER.make_regexp(%w[http https]),
 #   subscriptions an Array of ALLOWED_WEBHOOK_EVENTS, not blank), app/models/label.rb (title downcased,
 #   lib/regex_helper.rb UNICODE_CHARACTER_NUMBER_HYPHEN_UNDERSCORE, unique per account, default_scope by title),
-#   app/models/canned_response.rb (short_code and content required, short_code unique per account),
-#   app/models/account.rb (support_email through MAILER_SENDER_EMAIL when blank, its format; EE limits keys:
-#   enterprise/app/models/enterprise/account/plan_usage_and_limits.rb), app/models/concerns/user_attribute_helpers.rb
+#   app/models/canned_response.rb (short_code and content required, short_code unique per account)
+# Account and User, which the first administrator uses too, are lib/standin/records.rb's.
 # Callbacks that talk to other services (round robin queues, events, audit logs, caches) are not imitated.
 
 require "uri"
@@ -330,93 +329,6 @@ class CannedResponse < ApplicationRecord
   validates :short_code, uniqueness: { scope: :account_id }
 
   belongs_to :account
-end
-
-class Account
-  has_many :inboxes, dependent: :destroy
-  has_many :api_channels, class_name: "::Channel::Api", dependent: :destroy
-  has_many :web_widgets, class_name: "::Channel::WebWidget", dependent: :destroy
-  has_many :email_channels, class_name: "::Channel::Email", dependent: :destroy
-  has_many :teams, dependent: :destroy
-  has_many :webhooks, dependent: :destroy
-  has_many :labels, dependent: :destroy
-  has_many :canned_responses, dependent: :destroy
-
-  validate :validate_support_email_format, if: :will_save_change_to_support_email?
-  before_validation :validate_limit_keys
-
-  # Blank: MAILER_SENDER_EMAIL, else the setting MAILER_SUPPORT_EMAIL.
-  def support_email
-    super.presence || ENV.fetch("MAILER_SENDER_EMAIL") { GlobalConfig.get("MAILER_SUPPORT_EMAIL")["MAILER_SUPPORT_EMAIL"] }
-  end
-
-  def inbound_email_domain
-    domain.presence || GlobalConfig.get("MAILER_INBOUND_EMAIL_DOMAIN")["MAILER_INBOUND_EMAIL_DOMAIN"] ||
-      ENV.fetch("MAILER_INBOUND_EMAIL_DOMAIN", false)
-  end
-
-  # Featurable#enabled_features; the stand-in keeps no feature flags (see README).
-  def enabled_features
-    {}
-  end
-
-  private
-
-  # Mail::Address.new(value).address: a bare addr-spec or "Name <addr>" parses; the stand-in asks for one "@"
-  # with text on both sides and no spaces in the address.
-  def validate_support_email_format
-    value = attributes["support_email"]
-    return if value.blank?
-
-    address = value[/<([^<>]*)>\s*\z/, 1] || value
-    errors.add(:support_email, "is not a valid email address") unless address.strip.match?(/\A[^@\s]+@[^@\s]+\z/)
-  end
-
-  LIMIT_KEYS = %w[inboxes agents captain_responses captain_documents emails].freeze
-
-  def validate_limit_keys
-    errors.add(:limits, ": Invalid data") unless self[:limits].is_a?(Hash)
-    self[:limits] = {} if self[:limits].blank?
-    return unless self[:limits].is_a?(Hash)
-
-    valid = self[:limits].all? { |key, value| LIMIT_KEYS.include?(key.to_s) && value.is_a?(Numeric) }
-    errors.add(:limits, ": Invalid data") unless valid
-  end
-end
-
-class User
-  has_many :inbox_members, dependent: :destroy
-  has_many :inboxes, through: :inbox_members
-  has_many :team_members, dependent: :destroy
-  has_many :teams, through: :team_members
-
-  scope :order_by_full_name, -> { order(Arel.sql("lower(name) ASC")) }
-
-  def available_name
-    self[:display_name].presence || name
-  end
-
-  def current_account_user
-    account_users.find { |au| au.account_id == Current.account.id } if Current.account
-  end
-
-  def active_account_user
-    account_users.order(Arel.sql("active_at DESC NULLS LAST")).first
-  end
-
-  # Avatarable#avatar_url: no avatar attached.
-  def avatar_url
-    ""
-  end
-
-  # app/models/user.rb: administrators see every inbox of the account, agents those they are members of.
-  def assigned_inboxes
-    if current_account_user&.administrator?
-      Current.account.inboxes
-    else
-      inboxes.where(account_id: Current.account.id)
-    end
-  end
 end
 
 # What a created message sends to the webhooks (webhooks.rb).

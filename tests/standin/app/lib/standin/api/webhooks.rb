@@ -19,13 +19,13 @@
 require "securerandom"
 require "sidekiq"
 
-class Conversation
+class Conversation < ApplicationRecord
   belongs_to :account
   belongs_to :inbox
   has_many :messages, dependent: :destroy
 end
 
-class Message
+class Message < ApplicationRecord
   belongs_to :account
   belongs_to :conversation
   enum :message_type, { incoming: 0, outgoing: 1, activity: 2, template: 3 }
