@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """How long a no-op playbooks/configure.yml takes on an account with 10 inboxes, 20 agents and 5 webhooks.
 

@@ -1,10 +1,14 @@
 # shellcheck shell=bash
 # Cases of tests/standin/selftest.sh (sourced by it, with its helpers): the Platform and Application APIs, each as
 # Chatwoot 4.15.1's source has it (README.md's API table names the source of each). Its own database (cw_api) and
-# Redis database (2). The checks themselves are selftest-api.rb, run in a container against a web and a worker of
-# the stand-in; each of its PASS/FAIL lines counts here.
+# Redis database (11; the worker cases use 1 to 9, selftest-admin.sh 10). The checks themselves are
+# selftest-api.rb, run in a container against a web and a worker of the stand-in; each of its PASS/FAIL lines
+# counts here.
 
-API_ENV=("${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_api -e "REDIS_URL=redis://$REDIS:6379/2" -e FRONTEND_URL=http://chatwoot.test)
+# Single-quoted Ruby is meant literally.
+# shellcheck disable=SC2016
+
+API_ENV=("${ENV_OK[@]}" -e POSTGRES_DATABASE=cw_api -e "REDIS_URL=redis://$REDIS:6379/11" -e FRONTEND_URL=http://chatwoot.test)
 
 say "the Platform and Application APIs"
 app "$IMG" "${API_ENV[@]}" -- bundle exec rails db:chatwoot_prepare
@@ -49,7 +53,7 @@ start "$HOOK" "$IMG" -- ruby -rwebrick -rjson -e '
   s.mount_proc("/") { |q, r| $stdout.puts("HOOK " + JSON.generate(path: q.path, ts: q["X-Chatwoot-Timestamp"],
     sig: q["X-Chatwoot-Signature"], delivery: q["X-Chatwoot-Delivery"], type: q["Content-Type"], body: q.body)); $stdout.flush; r.body = "ok" }
   s.start'
-hook_runner() { app "$IMG" -i "${API_ENV[@]}" "$@" -- bundle exec rails runner - ; }
+hook_runner() { app "$IMG" -i "${API_ENV[@]}" -- bundle exec rails runner - ; }
 # The message: an incoming message in a new conversation of the account's API inbox, by the model (its
 # after_create_commit is what dispatches MESSAGE_CREATED).
 message_code="a = Account.find($API_ACCOUNT); i = a.inboxes.find_by(channel_type: 'Channel::Api')
