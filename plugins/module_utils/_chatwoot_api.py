@@ -6,7 +6,8 @@
 """The one client of Chatwoot's Platform API (/platform/api/v1) and Application API (/api/v1/accounts/<id>) that the
 collection's configuration modules share, on ansible.module_utils.urls.open_url.
 
-What it knows of Chatwoot 4.15.1 (see the collection's docs/chatwoot-api.md):
+What it knows of Chatwoot 4.15.1 (its source, app/controllers/api and app/controllers/platform; the stand-in's README
+names the file of each behaviour):
 - both APIs take the token in the header ``api_access_token`` and answer JSON; create and update answer 200;
 - errors come in several shapes (``{"error": ...}``, ``{"errors": [...]}``, ``{"message": ..., "attributes": [...]}``
   for a failed validation, ``{"status": 404, "error": "Not Found"}``, a plain-text 429 from Rack::Attack): each
