@@ -210,7 +210,7 @@ BAD_INPUT = {
     "rules": ("site.yml", {
         "webhooks": [{"url": "javascript:alert(1)"}],
         "agents": [{"email": "carla@e2e.example.org", "password": "Shrt1aa"}],
-    }, ["webhook URL javascript:alert(1) is not an http:// or https:// URL", "an agent password breaks Chatwoot's rules"]),
+    }, ["webhook URL javascript:alert(1) is not an http:// or https:// URL", "an agent password breaks Chatwoot"]),
 }
 
 
@@ -229,7 +229,8 @@ def test_bad_input_refused_before_any_change(state, case):
     run = Run(subprocess.run(cmd, cwd=REPO, env={"ANSIBLE_NOCOLOR": "1", "PATH": _path()}, capture_output=True,
                              text=True, timeout=300, check=False))
     assert run.rc != 0, run
-    assert [word for word in words if word not in run.out] == [], run
+    said = " ".join(run.out.split())  # the YAML callback folds long messages
+    assert [word for word in words if word not in said] == [], run
     assert "Shrt1aa" not in run.out
     assert "PLAY [Deploy Chatwoot" not in run.out, run  # site.yml stopped before the deploy
     assert "TASK [sinapum.chatwoot.chatwoot_config : Account" not in run.out, run
