@@ -233,7 +233,7 @@ def test_bad_input_refused_before_any_change(state, case):
     assert [word for word in words if word not in said] == [], run
     assert "Shrt1aa" not in run.out
     assert "PLAY [Deploy Chatwoot" not in run.out, run  # site.yml stopped before the deploy
-    assert "TASK [sinapum.chatwoot.chatwoot_config : Account" not in run.out, run
+    assert not run.changed, run
     assert snapshot() == before and env_file() == env_before
 
 
@@ -284,7 +284,7 @@ def receiver():
 def test_webhook_reaches_a_receiver_on_the_network(state, receiver):  # pylint: disable=unused-argument
     run = state.get("diff_run")
     assert run is not None and run.rc == 0, "the run that made the receiver's webhook did not run"
-    assert "look private" in run.out  # the role's warning: no SAFE_FETCH_ALLOW_PRIVATE_NETWORK
+    assert "look private" in " ".join(run.out.split())  # the role's warning: no SAFE_FETCH_ALLOW_PRIVATE_NETWORK
     new_message("refused")
 
     def refused():
@@ -316,7 +316,6 @@ def test_site_yml_applies_the_structure(state):
     path = state.get("site_path") or extra_file(state["tmp"], "site", site_structure())
     first = state.get("site_run") or playbook("-e", f"@{path}")
     assert first.rc == 0, first
-    assert "TASK [sinapum.chatwoot.chatwoot_config : Labels]" in first.out
     assert snapshot()["labels"] == ["cliente-vip:#d97706", "site-yml:#1f93ff"]
     again = playbook("-e", f"@{path}")
     assert again.rc == 0 and again.changed == 0, again
