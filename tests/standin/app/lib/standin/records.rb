@@ -15,7 +15,8 @@
 #   config/initializers/devise.rb        password_length 6..128, email_regexp, stretches 11
 #   config/initializers/secure_password.rb + the gem devise-secure_password (chatwoot fork, revision adcc85fe):
 #                                        one upper, lower, digit and special character; any other character refused
-#   config/application.rb                yaml_column_permitted_classes = [HashWithIndifferentAccess]
+#   config/application.rb                yaml_column_permitted_classes = [HashWithIndifferentAccess]; load_defaults 7.0
+#                                        (belongs_to required unless optional)
 # Devise itself is not here: only the parts of it that these models rely on (validatable, confirmable, the
 # bcrypt password) are imitated.
 
@@ -46,6 +47,9 @@ module Standin
 end
 
 ActiveRecord.yaml_column_permitted_classes = [ActiveSupport::HashWithIndifferentAccess]
+# config/application.rb: load_defaults 7.0, so a belongs_to is required unless optional ("User must exist",
+# "Channel must exist"); plain ActiveRecord leaves it off.
+ActiveRecord::Base.belongs_to_required_by_default = true
 ActiveRecord::Base.logger = nil
 I18n.available_locales = [:en]
 I18n.default_locale = :en
