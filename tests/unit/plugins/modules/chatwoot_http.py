@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import redirect_stdout
 from email.message import Message
 from urllib.error import HTTPError
 
@@ -60,29 +59,14 @@ class Script:
 
 
 def run(module_name, args, script, monkeypatch, check=False, diff=True, secrets=(TOKEN, PLATFORM_TOKEN)):
-    """Run a module in-process as Ansible would, Chatwoot answering from ``script``; return (result, failed)."""
-    import importlib
-
-    from ansible.module_utils.testing import patch_module_args
-
+    """Run a module in-process as Ansible would (health_fixtures.run_module), Chatwoot answering from ``script``;
+    return (result, failed)."""
     from ansible_collections.sinapum.chatwoot.plugins.module_utils import _chatwoot_api
+    from health_fixtures import run_module
 
     monkeypatch.setattr(_chatwoot_api, 'open_url', script)
     monkeypatch.setattr(_chatwoot_api.time, 'sleep', lambda s: None)
-    main = importlib.import_module('ansible_collections.sinapum.chatwoot.plugins.modules.' + module_name).main
-    module_args = dict(args, _ansible_check_mode=check, _ansible_diff=diff)
-    out = io.StringIO()
-    with patch_module_args(module_args):
-        with redirect_stdout(out):
-            try:
-                main()
-            except SystemExit:
-                pass
-    text = out.getvalue()
-    for secret in secrets:
-        assert secret not in text, 'a secret is in the output'
-    result = json.loads(text)
-    return result, bool(result.get('failed'))
+    return run_module(dict(args, _ansible_check_mode=check, _ansible_diff=diff), module=module_name, secrets=secrets)
 
 
 # ------------------------------------------------------------------------ Chatwoot's answers, in their real shapes
