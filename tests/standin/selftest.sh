@@ -446,8 +446,8 @@ expect_eq "production seeds create no user" "$(psql_q cw_fresh 'SELECT count(*) 
 expect_eq "production seeds set the onboarding key in Redis" "$(rcli GET alfred:CHATWOOT_INSTALLATION_ONBOARDING)" true
 expect "production seeds write installation_configs" "$(psql_q cw_fresh 'SELECT name FROM installation_configs')" '^INSTALLATION_NAME$'
 tables=$(psql_q cw_fresh "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
-expect "schema has Chatwoot's core tables" "$tables" \
-	'^access_tokens,account_users,accounts,ar_internal_metadata,.*conversations,.*installation_configs,messages,platform_app_permissibles,platform_apps,portals,schema_migrations,users$'
+expect "schema has Chatwoot's core tables and those of the APIs" "$tables" \
+	'^access_tokens,account_users,accounts,ar_internal_metadata,.*canned_responses,channel_api,channel_email,channel_web_widgets,conversations,inbox_members,inboxes,installation_configs,labels,messages,platform_app_permissibles,platform_apps,portals,schema_migrations,team_members,teams,users,webhooks,working_hours$'
 expect_eq "schema load enables db/schema.rb's extensions" \
 	"$(psql_q cw_fresh "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")" \
 	"pg_stat_statements,pg_trgm,pgcrypto,plpgsql,vector"
@@ -927,6 +927,10 @@ expect_not "... and its instance left sidekiq-alive-hostnames" "$(rdb 1 ZRANGE s
 # The first administrator, the onboarding form, the installation settings, platform apps (selftest-admin.sh).
 # shellcheck source=tests/standin/selftest-admin.sh
 source "$HERE/selftest-admin.sh"
+
+# The Platform and Application APIs (selftest-api.sh, with selftest-api.rb as its client).
+# shellcheck source=tests/standin/selftest-api.sh
+source "$HERE/selftest-api.sh"
 
 # ------------------------------------------------------------------------------------------------
 echo

@@ -13,6 +13,7 @@ require "pg"
 require "redis"
 require_relative "core"
 require_relative "schema"
+require_relative "api_schema"
 
 module Standin
   class Prepare
@@ -20,7 +21,7 @@ module Standin
 
     TABLES = %w[messages conversations inboxes account_users users accounts installation_configs portals
                 schema_migrations ar_internal_metadata article_embeddings
-                access_tokens platform_app_permissibles platform_apps].freeze
+                access_tokens platform_app_permissibles platform_apps].concat(Schema::API_TABLES).freeze
 
     def self.run(migrate_only: false)
       new(migrate_only: migrate_only).run
@@ -174,11 +175,12 @@ module Standin
       Schema::EXTENSIONS.each { |name| enable_schema_extension(conn, name) }
       TABLES.each { |t| conn.exec("DROP TABLE IF EXISTS #{conn.quote_ident(t)} CASCADE") }
       conn.exec(Schema::BASE_SQL)
+      conn.exec(Schema::API_SQL)
       Schema.shipped.each { |m| conn.exec(m.sql) }
       Schema.shipped.each do |m|
         conn.exec_params("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version])
       end
-      conn.exec_params(<<~SQL, [Standin.env, Zlib.crc32(Schema::BASE_SQL + Schema.schema_version).to_s(16)])
+      conn.exec_params(<<~SQL, [Standin.env, Zlib.crc32(Schema::BASE_SQL + Schema::API_SQL + Schema.schema_version).to_s(16)])
         INSERT INTO ar_internal_metadata (key, value, created_at, updated_at)
         VALUES ('environment', $1, #{now_sql}, #{now_sql}), ('schema_sha1', $2, #{now_sql}, #{now_sql})
       SQL

@@ -9,10 +9,14 @@
 #   app/models/user.rb, super_admin.rb   STI type, downcased email, uid = email, devise rules (below)
 #   app/models/account.rb, account_user.rb, access_token.rb, concerns/access_tokenable.rb,
 #   concerns/pubsubable.rb, platform_app.rb, platform_app_permissible.rb
+#   app/models/account.rb, user.rb, concerns/user_attribute_helpers.rb: the associations and methods the APIs use
+#   (lib/standin/api/models.rb has the models only the APIs have); enterprise/app/models/enterprise/account/
+#   plan_usage_and_limits.rb: the EE limits keys
 #   config/initializers/devise.rb        password_length 6..128, email_regexp, stretches 11
 #   config/initializers/secure_password.rb + the gem devise-secure_password (chatwoot fork, revision adcc85fe):
 #                                        one upper, lower, digit and special character; any other character refused
-#   config/application.rb                yaml_column_permitted_classes = [HashWithIndifferentAccess]
+#   config/application.rb                yaml_column_permitted_classes = [HashWithIndifferentAccess]; load_defaults 7.0
+#                                        (belongs_to required unless optional)
 # Devise itself is not here: only the parts of it that these models rely on (validatable, confirmable, the
 # bcrypt password) are imitated.
 
@@ -43,6 +47,9 @@ module Standin
 end
 
 ActiveRecord.yaml_column_permitted_classes = [ActiveSupport::HashWithIndifferentAccess]
+# config/application.rb: load_defaults 7.0, so a belongs_to is required unless optional ("User must exist",
+# "Channel must exist"); plain ActiveRecord leaves it off.
+ActiveRecord::Base.belongs_to_required_by_default = true
 ActiveRecord::Base.logger = nil
 I18n.available_locales = [:en]
 I18n.default_locale = :en
@@ -103,15 +110,67 @@ class InstallationConfig < ApplicationRecord
   end
 end
 
-# app/models/account.rb: name required, domain at most 100, status and locale enums (only English here).
+# app/models/account.rb: name required, domain at most 100, status and locale enums (config/initializers/languages.rb:
+# LANGUAGES_CONFIG's iso_639_1_code => index).
 class Account < ApplicationRecord
+  LOCALES = %w[en ar nl fr de hi it ja ko pt ru zh es ml ca el pt_BR ro ta fa zh_TW vi da tr cs fi id sv hu no zh_CN pl
+               sk uk th lv is he lt sr bg et].each_with_index.to_h.freeze
   validates :name, presence: true
   validates :domain, length: { maximum: 100 }
-  enum :locale, { "en" => 0 }, prefix: true
+  enum :locale, LOCALES, prefix: true
   enum :status, { active: 0, suspended: 1 }
 
   has_many :account_users, dependent: :destroy
   has_many :users, through: :account_users
+  has_many :inboxes, dependent: :destroy
+  has_many :api_channels, class_name: "::Channel::Api", dependent: :destroy
+  has_many :web_widgets, class_name: "::Channel::WebWidget", dependent: :destroy
+  has_many :email_channels, class_name: "::Channel::Email", dependent: :destroy
+  has_many :teams, dependent: :destroy
+  has_many :webhooks, dependent: :destroy
+  has_many :labels, dependent: :destroy
+  has_many :canned_responses, dependent: :destroy
+
+  validate :validate_support_email_format, if: :will_save_change_to_support_email?
+  before_validation :validate_limit_keys
+
+  # Blank: MAILER_SENDER_EMAIL, else the setting MAILER_SUPPORT_EMAIL.
+  def support_email
+    super.presence || ENV.fetch("MAILER_SENDER_EMAIL") { GlobalConfig.get("MAILER_SUPPORT_EMAIL")["MAILER_SUPPORT_EMAIL"] }
+  end
+
+  def inbound_email_domain
+    domain.presence || GlobalConfig.get("MAILER_INBOUND_EMAIL_DOMAIN")["MAILER_INBOUND_EMAIL_DOMAIN"] ||
+      ENV.fetch("MAILER_INBOUND_EMAIL_DOMAIN", false)
+  end
+
+  # Featurable#enabled_features; the stand-in keeps no feature flags (see README).
+  def enabled_features
+    {}
+  end
+
+  private
+
+  # Mail::Address.new(value).address: a bare addr-spec or "Name <addr>" parses; the stand-in asks for one "@"
+  # with text on both sides and no spaces in the address.
+  def validate_support_email_format
+    value = attributes["support_email"]
+    return if value.blank?
+
+    address = value[/<([^<>]*)>\s*\z/, 1] || value
+    errors.add(:support_email, "is not a valid email address") unless address.strip.match?(/\A[^@\s]+@[^@\s]+\z/)
+  end
+
+  LIMIT_KEYS = %w[inboxes agents captain_responses captain_documents emails].freeze
+
+  def validate_limit_keys
+    errors.add(:limits, ": Invalid data") unless self[:limits].is_a?(Hash)
+    self[:limits] = {} if self[:limits].blank?
+    return unless self[:limits].is_a?(Hash)
+
+    valid = self[:limits].all? { |key, value| LIMIT_KEYS.include?(key.to_s) && value.is_a?(Numeric) }
+    errors.add(:limits, ": Invalid data") unless valid
+  end
 end
 
 # app/models/account_user.rb
@@ -191,7 +250,11 @@ module StandinDeviseRules
     password_content_errors(password.to_s).each { |message| errors.add(:password, message) }
   end
 
+  # The fork skips a confirmation that was not given ("rails skips password_confirmation validation if nil!"): the
+  # Platform API makes users with a password alone.
   def validate_password_confirmation_content
+    return if password_confirmation.nil?
+
     errors.delete(:password_confirmation)
     password_content_errors(password_confirmation.to_s).each { |message| errors.add(:password_confirmation, message) }
   end
@@ -227,6 +290,11 @@ class User < ApplicationRecord
 
   has_many :account_users, dependent: :destroy
   has_many :accounts, through: :account_users
+  has_many :inbox_members, dependent: :destroy
+  has_many :inboxes, through: :inbox_members
+  has_many :team_members, dependent: :destroy
+  has_many :teams, through: :team_members
+  scope :order_by_full_name, -> { order(Arel.sql("lower(name) ASC")) }
 
   before_validation :set_password_and_uid, on: :create
   before_validation { self.email = email.try(:downcase) }
@@ -244,6 +312,32 @@ class User < ApplicationRecord
 
   def administrator?
     account_users.any?(&:administrator?)
+  end
+
+  def available_name
+    self[:display_name].presence || name
+  end
+
+  def current_account_user
+    account_users.find { |au| au.account_id == Current.account.id } if Current.account
+  end
+
+  def active_account_user
+    account_users.order(Arel.sql("active_at DESC NULLS LAST")).first
+  end
+
+  # Avatarable#avatar_url: no avatar attached.
+  def avatar_url
+    ""
+  end
+
+  # app/models/user.rb: administrators see every inbox of the account, agents those they are members of.
+  def assigned_inboxes
+    if current_account_user&.administrator?
+      Current.account.inboxes
+    else
+      inboxes.where(account_id: Current.account.id)
+    end
   end
 end
 
@@ -267,10 +361,5 @@ class PlatformAppPermissible < ApplicationRecord
   belongs_to :platform_app
   belongs_to :permissible, polymorphic: true
 end
-
-# The rows a test may also look at through the runner (read only in practice).
-class Inbox < ApplicationRecord; end
-class Conversation < ApplicationRecord; end
-class Message < ApplicationRecord; end
 
 Standin::Records.connect!

@@ -55,8 +55,9 @@ module Standin
         created_at timestamp without time zone NOT NULL,
         updated_at timestamp without time zone NOT NULL
       );
-      -- users, account_users, access_tokens, platform_apps, platform_app_permissibles: the columns and indexes of
-      -- Chatwoot's db/schema.rb (v4.15.1) that the first administrator and the Platform App touch.
+      -- users, account_users, access_tokens, platform_apps, platform_app_permissibles, inboxes: the columns and
+      -- indexes of Chatwoot's db/schema.rb (v4.15.1) that the first administrator, the Platform App and the APIs
+      -- (lib/standin/api/) touch. The tables only the APIs use are in api_schema.rb.
       CREATE TABLE users (
         id serial PRIMARY KEY,
         provider character varying DEFAULT 'email'::character varying NOT NULL,
@@ -73,6 +74,7 @@ module Standin
         ui_settings jsonb DEFAULT '{}'::jsonb,
         custom_attributes jsonb DEFAULT '{}'::jsonb,
         type character varying,
+        message_signature text,
         created_at timestamp without time zone NOT NULL,
         updated_at timestamp without time zone NOT NULL
       );
@@ -88,6 +90,8 @@ module Standin
         active_at timestamp without time zone,
         availability integer DEFAULT 0 NOT NULL,
         auto_offline boolean DEFAULT true NOT NULL,
+        custom_role_id bigint,
+        agent_capacity_policy_id bigint,
         created_at timestamp(6) without time zone NOT NULL,
         updated_at timestamp(6) without time zone NOT NULL
       );
@@ -119,12 +123,30 @@ module Standin
       CREATE UNIQUE INDEX unique_permissibles_index ON platform_app_permissibles (platform_app_id, permissible_id, permissible_type);
       CREATE TABLE inboxes (
         id bigserial PRIMARY KEY,
+        channel_id integer,
         account_id bigint NOT NULL REFERENCES accounts (id),
         name character varying NOT NULL,
         channel_type character varying,
+        enable_auto_assignment boolean DEFAULT true,
+        greeting_enabled boolean DEFAULT false,
+        greeting_message character varying,
+        email_address character varying,
+        working_hours_enabled boolean DEFAULT false,
+        out_of_office_message character varying,
+        timezone character varying DEFAULT 'UTC',
+        enable_email_collect boolean DEFAULT true,
+        csat_survey_enabled boolean DEFAULT false,
+        allow_messages_after_resolved boolean DEFAULT true,
+        auto_assignment_config jsonb DEFAULT '{}'::jsonb,
+        lock_to_single_conversation boolean DEFAULT false NOT NULL,
+        portal_id bigint,
+        sender_name_type integer DEFAULT 0 NOT NULL,
+        business_name character varying,
+        csat_config jsonb DEFAULT '{}'::jsonb NOT NULL,
         created_at timestamp(6) without time zone NOT NULL,
         updated_at timestamp(6) without time zone NOT NULL
       );
+      CREATE INDEX index_inboxes_on_channel_id_and_channel_type ON inboxes (channel_id, channel_type);
       CREATE TABLE conversations (
         id bigserial PRIMARY KEY,
         account_id bigint NOT NULL REFERENCES accounts (id),

@@ -13,6 +13,7 @@ require "redis"
 require_relative "core"
 require_relative "onboarding"
 require_relative "active_record_pool"
+require_relative "api/router"
 
 module Standin
   class Web
@@ -82,6 +83,8 @@ module Standin
       when "/" then get ? root(request) : not_found
       when "/installation/onboarding" then switch_locale(request) { onboarding_route(request) }
       when "/app/login" then get ? html(200, "Chatwoot (TEST DOUBLE): login page") : not_found
+      when %r{\A/platform/api/v1/} then Api.call(request) || not_found
+      when %r{\A/api/v1/} then switch_locale(request) { Api.call(request) || not_found }
       else not_found
       end
     end
