@@ -25,12 +25,20 @@ VOLUMES = [VARS[v] for v in ("chatwoot_postgres_volume", "chatwoot_redis_volume"
 SCHEDULE = [Path(p.format(VARS["chatwoot_project_name"])) for p in (
     "/usr/local/sbin/chatwoot-backup-{}", "/etc/systemd/system/chatwoot-backup-{}.service",
     "/etc/systemd/system/chatwoot-backup-{}.timer", "/etc/cron.d/chatwoot-backup-{}")]
-# The tasks a bad value may stop at: the argument specs, the role's checks, docker_engine's check, and the one that
-# compares an imposed Postgres password with the one the existing database was initialised with.
-CHECK_TASKS = ("Validating arguments against arg spec", "Check the ", "Refuse to guess a Postgres password")
+# The tasks a bad value may stop at: the argument specs, the role's checks, docker_engine's check, the one that
+# compares an imposed Postgres password with the one the existing database was initialised with, and chatwoot_config's
+# check of its structure against Chatwoot's rules.
+CHECK_TASKS = ("Validating arguments against arg spec", "Check the ", "Refuse to guess a Postgres password",
+               "Check chatwoot_config_accounts")
 PORT = VARS["chatwoot_rails_port"]
 # The chatwoot role's first task in site.yml (its argument specs; the preflight follows).
 SITE_CHECKS_START = "Validating arguments against arg spec 'main' - Deploy Chatwoot*"
+
+
+def _account(**lists):
+    """chatwoot_config_accounts with one account holding the given lists (configure.yml's cases)."""
+    return {"chatwoot_config_accounts": [{"name": "SinapUm Support", **lists}]}
+
 
 # entry point -> {case id: (the host's variables, the variable the message must name)}
 CATALOGUE = {
@@ -162,6 +170,17 @@ CATALOGUE = {
         "proxy_without_admin_email": ({"chatwoot_admin_email": "", "chatwoot_proxy_enabled": True, "chatwoot_proxy_tls": "none",
                                        "chatwoot_proxy_hostname": "chat.example.org", "chatwoot_proxy_http_port": 18080,
                                        "chatwoot_frontend_url": "http://chat.example.org:18080"}, "chatwoot_admin_email"),
+    },
+    "playbooks/configure.yml": {
+        "config_accounts_not_a_list": ({"chatwoot_config_accounts": "SinapUm Support"}, "chatwoot_config_accounts"),
+        "config_channel_type_unknown": (_account(inboxes=[{"name": "Fax", "channel_type": "fax"}]), "channel_type"),
+        "config_event_unknown": (_account(webhooks=[{"url": "https://hooks.example.org/cw",
+                                                     "subscriptions": ["message_deleted"]}]), "subscriptions"),
+        "config_agent_role_unknown": (_account(agents=[{"email": "carla@example.org", "role": "owner"}]), "role"),
+        "config_webhook_url_javascript": (_account(webhooks=[{"url": "javascript:alert(1)"}]), "chatwoot_config_accounts"),
+        "config_inbox_named_twice": (_account(inboxes=[{"name": "Site", "channel_type": "web_widget",
+                                                        "channel": {"website_url": "https://example.org"}}] * 2),
+                                     "chatwoot_config_accounts"),
     },
     "playbooks/backup.yml": {
         "backup_dir_system": ({"chatwoot_backup_dir": "/var/backups"}, "chatwoot_backup_dir"),
