@@ -30,6 +30,8 @@ NOT_RUN = {
     "ansible-playbook -i inventories/prod sinapum.chatwoot.site": "for your servers, from an installed collection",
     "ansible-playbook -i inventories/prod site.yml -e @new-password.yml -e chatwoot_postgres_password_rotate=true": (
         "for your servers (inventories/prod); tests/e2e/test_secrets.py rotates the passwords of the tests' project"),
+    "ansible-playbook -i inventories/prod site.yml -e chatwoot_adopt=true": (
+        "for your servers (inventories/prod); tests/e2e/test_adopt.py adopts a seed-style stack built on this machine"),
     "jq -r .admin_password /var/lib/sinapum-chatwoot/chatwoot/secrets.json": (
         "reads the default project's secrets file; the tests' project keeps its own in its state directory, which "
         "tests/e2e/test_first_admin.py reads for the same key"),
