@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -34,12 +35,35 @@ class Run:
         return f"<Run rc={self.rc} changed={self.changed} in {self.changed_tasks()}>\n{self.out[-6000:]}"
 
 
-def playbook(*args, verbosity=0):
+def playbook(*args, verbosity=0, steps=()):
+    """site.yml with the tests' variables. steps are (pattern, action) pairs: each action is called once, in their
+    order, when a line of the run's output matches its pattern (a fault made and healed at points of the run itself,
+    however long the run takes to get there)."""
     cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args]
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
-    return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200, check=False))
+    if not steps:
+        return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200, check=False))
+    return Run(_acting_on_output(cmd, env, steps, timeout=1200))
+
+
+def _acting_on_output(cmd, env, steps, timeout):
+    """The run as subprocess.run would return it (output and errors together), with steps acted on as lines come; a run
+    that outlives timeout is killed, its output ends, and the caller's assertions fail on it."""
+    lines, todo = [], list(steps)
+    with subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        deadline = threading.Timer(timeout, proc.kill)
+        deadline.start()
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                if todo and re.search(todo[0][0], line):
+                    todo.pop(0)[1]()
+            rc = proc.wait()
+        finally:
+            deadline.cancel()
+    return subprocess.CompletedProcess(cmd, rc, "".join(lines), "")
 
 
 def _path():

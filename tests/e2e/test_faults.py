@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTAINERS, REPO, VARS, VARS_FILE, Run, _path, playbook, sh
+from conftest import CONTAINERS, REPO, VARS, VARS_FILE, _path, playbook, sh
 from test_durability import LOCK, fingerprint, health_report, plant_lock, seed, wait_healthy
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
@@ -184,22 +184,6 @@ def test_redis_losing_its_password_at_run_time_is_named_and_healed_by_site(first
     assert fingerprint() == before
 
 
-def playbook_acting_on(steps, *args):
-    """site.yml as playbook() runs it; steps are (pattern, action) pairs, each action called once, in their order,
-    when a line of the run's output matches its pattern: a fault made and healed at points of the run itself, however
-    long the run takes to get there."""
-    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args]
-    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
-    lines, todo = [], list(steps)
-    with subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
-        for line in proc.stdout:
-            lines.append(line)
-            if todo and re.search(todo[0][0], line):
-                todo.pop(0)[1]()
-        rc = proc.wait(timeout=1200)
-    return Run(subprocess.CompletedProcess(cmd, rc, "".join(lines), ""))
-
-
 def signal_all(container, signal):
     """Every process of the container, not only its first: a server that forks workers stops as a whole."""
     pids = sh("docker", "top", container, "-eo", "pid").stdout.split()[1:]
@@ -217,9 +201,9 @@ def test_the_health_gate_says_in_rounds_what_it_waits_for(first_run):
     # after three failed probes 10 s apart: it is healthy when the run reads the host, whatever the machine's pace.
     try:
         # Rounds of 3 s instead of 30, so that a short wait has several.
-        run = playbook_acting_on([(r"TASK \[sinapum\.chatwoot\.chatwoot : Start web and worker", lambda: signal_all(web, "STOP")),
-                                  (r"still waiting after \d+ s of 120", lambda: signal_all(web, "CONT"))],
-                                 "-e", "chatwoot_health_wait_timeout=120", "-e", "__chatwoot_health_round=3")
+        run = playbook("-e", "chatwoot_health_wait_timeout=120", "-e", "__chatwoot_health_round=3",
+                       steps=[(r"TASK \[sinapum\.chatwoot\.chatwoot : Start web and worker", lambda: signal_all(web, "STOP")),
+                              (r"still waiting after \d+ s of 120", lambda: signal_all(web, "CONT"))])
     finally:
         signal_all(web, "CONT")
     assert run.rc == 0, run
