@@ -10,14 +10,12 @@ of the takeover's backup.
 """
 import hashlib
 import json
-import os
 import re
 import subprocess
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 import pytest
 import yaml
 
@@ -57,11 +55,15 @@ ROLE_ROWS = {"platform_apps": f"name <> '{APP}'",
              "platform_app_permissibles": f"platform_app_id NOT IN {APP_IDS}"}
 
 
+def run_playbook(playbook, *args, timeout=1500):
+    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
+    return Run(subprocess.run(["ansible-playbook", playbook, *args], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False))
+
+
 def adopt_playbook(*args, playbook="site.yml"):
     """A playbook with only the team's own choices (vars-adopt.yml): nothing about the old stack is told."""
-    cmd = ["ansible-playbook", playbook, "-e", f"@{VARS_FILE}", *args]
-    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
-    return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1500, check=False))
+    return run_playbook(playbook, "-e", f"@{VARS_FILE}", *args)
 
 
 def said(run):
@@ -176,35 +178,12 @@ def seed(request):
             sh("docker", "pull", "--quiet", source)
             sh("docker", "tag", source, name)
             tagged.append(name)
-    values = {"seed_prefix": PREFIX, "seed_rails_port": AV["chatwoot_rails_port"],
+    # Built as molecule/adopt builds it on a bare server: one recipe, tests/seed/build.yml.
+    values = {"seed_dir": str(CORE), "seed_prefix": PREFIX, "seed_rails_port": AV["chatwoot_rails_port"],
               "seed_postgres_port": AV["chatwoot_postgres_port"], "seed_redis_port": AV["chatwoot_redis_port"],
-              "seed_secret_key_base": SECRET_KEY_BASE, "seed_frontend_url": FRONTEND_URL}
-    templates = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SEED)), keep_trailing_newline=True)
-    OLD_ENV.parent.mkdir(parents=True)
-    SHARED_COMPOSE.write_text(templates.get_template("docker-compose.yml.j2").render(values))
-    OLD_ENV.write_text(templates.get_template("chatwoot.env.j2").render(values))
-    OLD_ENV.chmod(0o644)
-    old_compose("up", "-d")
-    wait_for("the seed's Postgres", lambda: sh("docker", "exec", OLD["postgres"], "pg_isready", "-U", "chatwoot"))
-    # The report's "rails db:setup" is not Chatwoot's task: db:chatwoot_prepare is.
-    old_compose("exec", "-T", "chatwoot_rails", "bundle", "exec", "rails", "db:chatwoot_prepare")
-    load = subprocess.run(["docker", "exec", "-i", OLD["postgres"], "psql", "-U", "chatwoot", "-d", "chatwoot", "-v", "ON_ERROR_STOP=1",
-                           "-q"], input=(SEED / "data.sql").read_text(), text=True, capture_output=True, check=False)
-    assert load.returncode == 0, load.stderr
-    assert "value: true" in psql("SELECT serialized_value #>> '{}' FROM installation_configs WHERE name = 'ENABLE_ACCOUNT_SIGNUP'")
-    # Onboarding was done in the browser: the key that opens it is gone. A key of the team's own stays.
-    redis("DEL", "alfred:CHATWOOT_INSTALLATION_ONBOARDING")
-    redis("SET", "sinapum:seed-marker", "kept")
-    sh("docker", "exec", OLD["rails"], "sh", "-c",
-       "mkdir -p /app/storage/ab/cd && head -c 250000 /dev/urandom > /app/storage/ab/cd/conversa-anexo.bin"
-       " && echo 'Olá' > /app/storage/ab/nota.txt && chmod 0640 /app/storage/ab/nota.txt")
-    # The report's worker has no uploads volume: what it stores stays in its own layer.
-    sh("docker", "exec", OLD["sidekiq"], "sh", "-c",
-       f"mkdir -p /app/storage/{os.path.dirname(LAYER_FILE)} && echo avatar > /app/storage/{LAYER_FILE}")
-    # A setting added to the env file later, never applied (no restart since): the takeover carries it too.
-    with OLD_ENV.open("a", encoding="utf-8") as env:
-        env.write("SMTP_DOMAIN=sinapum.example\n")
-    wait_for("the seed's web", healthy_api)
+              "seed_secret_key_base": SECRET_KEY_BASE, "seed_frontend_url": FRONTEND_URL, "seed_layer_file": LAYER_FILE}
+    build = run_playbook(str(SEED / "build.yml"), "-e", json.dumps(values), timeout=600)
+    assert build.rc == 0, build
 
 
 def snapshot():
