@@ -3,30 +3,26 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """chatwoot_host_info against the real Docker engine: a Postgres container (the rig's pgvector image) on a volume and
-a network of the test's own, and a paused Redis. What the module returns is held against what the role's
-roles/chatwoot/files/read_host.sh prints for the same host, key by key (to_read_host below is the mapping the role's
-switch-over follows), and the password proof runs psql through the engine's exec as read_host.sh did through
-`docker exec`. Needs the engine and the rig's images (tests/rig/up.sh); skipped otherwise (a failure under CI).
+a network of the test's own, and a paused Redis. What the module returns is held against what the docker command,
+stat and sha1sum show of the same host, key by key, and the password proof runs psql through the engine's exec. Needs the engine and the rig's images (tests/rig/up.sh); skipped otherwise (a failure under CI).
 Starts containers: run it under /work/docker.lock on the shared machine."""
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import json
-import os
 import subprocess
 import uuid
 
 import pytest
 
 import health_servers as hs
-from health_fixtures import REPO, run_module
+from health_fixtures import run_module
 
 IMAGES = ('sinapum-rig/pgvector:pg17', 'sinapum-rig/redis:8')
 PG_PASSWORD = 'Real-Pg-S3cret-w4'
 KEPT = {'postgres_password': PG_PASSWORD, 'secret_key_base': 'Real-Skb-S3cret-' + 'k' * 24}
 SECRETS = tuple(KEPT.values())
-READ_HOST = REPO / 'roles' / 'chatwoot' / 'files' / 'read_host.sh'
 MISSING_IMAGE = 'sinapum-rig/cw-hostinfo-never-pulled:none'
 
 
@@ -99,40 +95,44 @@ def module_args(host):
     }
 
 
-def read_host_sh(host):
-    """What roles/chatwoot/files/read_host.sh prints for the same host, as read_host.yml turns it into data:
-    (__chatwoot_host, __chatwoot_containers_seen, __chatwoot_image_ids_read)."""
+def cli_view(host):
+    """The same host as the docker command, stat and sha1sum show it, in the module's terms: what the role decides on
+    was read this way (a shell script's key=value lines) before the module replaced it."""
     args = module_args(host)
-    files = args['files']
-    argv = ['sh', '-c', READ_HOST.read_text(), 'read_host', args['record_file'], args['secrets_file'],
-            files['state_dir'], files['project_dir'], files['env'], files['compose'], args['volume'],
-            args['network']] + args['containers'] + ['--'] + args['images']
-    env = dict(os.environ, PG_CONTAINER=host['postgres'], PG_HOST=host['postgres'], PG_USER='chatwoot',
-               PG_DATABASE='chatwoot', CA_FILES='')
-    lines = subprocess.run(argv, env=env, capture_output=True, text=True, check=True, timeout=120).stdout.splitlines()
-    keyed = [line for line in lines if '=' in line and not line.startswith('image ')]
-    seen = sorted(line for line in lines if line.startswith('container '))
-    images = dict(line[len('image '):].split('=', 1) for line in lines if line.startswith('image '))
-    return dict(line.split('=', 1) for line in keyed if not line.startswith('container ')), seen, images
+
+    def docker_out(*argv):
+        return hs.docker(*argv, check=False).stdout.strip()
+
+    view = {'engine': docker_out('version', '--format', '{{.Server.Version}}'),
+            'volume': docker_out('volume', 'inspect', '--format', '{{.CreatedAt}}', args['volume']),
+            'network': hs.docker('network', 'inspect', args['network'], check=False).returncode == 0}
+    containers = {}
+    for name in args['containers']:
+        line = docker_out('inspect', '--type', 'container', '--format',
+                          '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.Image}}',
+                          name)
+        containers[name] = tuple(line.split()) if line else None
+    listed = dict(line.split(' ', 1) for line in docker_out('image', 'ls', '--no-trunc', '--format',
+                                                             '{{.Repository}}:{{.Tag}} {{.ID}}').splitlines())
+    images = dict((ref, listed.get(ref, '')) for ref in args['images'])
+    files = {}
+    for name, path in dict(args['files'], record=args['record_file'], secrets=args['secrets_file']).items():
+        stat = subprocess.run(['stat', '-c', '%a %U %G', path], capture_output=True, text=True, check=True).stdout
+        sha1 = subprocess.run(['sh', '-c', 'test ! -f "$1" || sha1sum <"$1" | cut -d" " -f1', 'sha1', path],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        files[name] = (stat.strip(), sha1)
+    return view, containers, images, files
 
 
-def to_read_host(result):
-    """The module's return in read_host.sh's terms: the mapping a switch of the role follows."""
-    host = {'engine': result['engine']}
-    if result['engine']:
-        host['compose'] = result['compose']
-        host['volume'] = result['volume']['created_at'] if result['volume']['exists'] else ''
-        host['network'] = 'yes' if result['network']['exists'] else 'no'
-        if result['postgres']['answered']:
-            host['pg_answer'] = 't' if result['postgres']['prepared'] else 'f'
-    for name, facts in result['files'].items():
-        if facts['exists']:
-            host['stat_' + name] = '%s %s %s' % (facts['mode'].lstrip('0') or '0', facts['owner'], facts['group'])
-            if facts['sha1']:
-                host['sha1_' + name] = facts['sha1']
-    seen = sorted('container %s=%s %s %s' % (name, c['status'], c['health'] or '-', c['image_id'])
-                  for name, c in result['containers'].items() if c['exists'])
-    return host, seen, dict(result['images'])
+def as_cli_view(result):
+    """The module's return in cli_view's terms."""
+    view = {'engine': result['engine'], 'volume': result['volume']['created_at'],
+            'network': result['network']['exists']}
+    containers = dict((name, (c['status'], c['health'] or '-', c['image_id']) if c['exists'] else None)
+                      for name, c in result['containers'].items())
+    files = dict((name, ('%s %s %s' % (f['mode'].lstrip('0') or '0', f['owner'], f['group']), f['sha1']))
+                 for name, f in result['files'].items())
+    return view, containers, dict(result['images']), files
 
 
 def read(host):
@@ -141,15 +141,16 @@ def read(host):
     return result
 
 
-def test_the_module_reads_what_read_host_sh_read(real_host):
+def test_the_module_reads_what_the_docker_command_shows(real_host):
     result = read(real_host)
-    host, seen, images = read_host_sh(real_host)
-    # content_* are base64 of the files the module returns parsed
-    assert json.loads(base64.b64decode(host.pop('content_record'))) == result['record'] == {'version': 'v4.15.1'}
-    assert json.loads(base64.b64decode(host.pop('content_secrets'))) == result['secrets'] == KEPT
-    assert to_read_host(result) == (host, seen, images)
-    # and what read_host.sh's lines said, in so many words
-    assert host['engine'] and host['network'] == 'yes' and host['volume'] and host['pg_answer'] == 'f'
+    view, containers, images, files = cli_view(real_host)
+    assert result['record'] == {'version': 'v4.15.1'} and result['secrets'] == KEPT
+    assert as_cli_view(result) == (view, containers, images, files)
+    # and what the command showed, in so many words
+    assert view['engine'] and view['network'] and view['volume'] and result['compose']
+    assert files['env'] == ('600 root root', hashlib.sha1(env_text(PG_PASSWORD).encode()).hexdigest())
+    assert files['project_dir'] == ('750 root root', '')
+    assert (result['postgres']['answered'], result['postgres']['prepared']) == (True, False)
     assert images[IMAGES[0]].startswith('sha256:') and images[MISSING_IMAGE] == ''
     pg, redis = result['containers'][real_host['postgres']], result['containers'][real_host['redis']]
     assert (pg['status'], pg['health'], pg['running']) == ('running', 'healthy', True)
@@ -167,19 +168,16 @@ def test_a_prepared_database_and_a_wrong_password(real_host):
     result = read(real_host)
     assert (result['postgres']['answered'], result['postgres']['accepted'], result['postgres']['prepared']) == (
         True, True, True)
-    assert read_host_sh(real_host)[0]['pg_answer'] == 't'
     env = real_host['project'] / '.env'
     env.write_text(env_text('Not-The-Password-9'))
     try:
         result = read(real_host)
-        host = read_host_sh(real_host)[0]
     finally:
         env.write_text(env_text(PG_PASSWORD))
     assert (result['postgres']['checked'], result['postgres']['answered'], result['postgres']['accepted'],
             result['postgres']['prepared']) == (True, False, False, None)
     assert 'password authentication failed' in result['postgres']['reason']
     assert 'Not-The-Password-9' not in result['postgres']['reason']
-    assert 'pg_answer' not in host
 
 
 def test_a_paused_postgres_is_not_asked(real_host):
