@@ -67,3 +67,120 @@ def file_differs(facts, mode, sha1=None, owner='root', group='root', kind='file'
     if (facts.get('mode'), facts.get('owner'), facts.get('group')) != (mode, owner, group):
         return True
     return sha1 is not None and facts.get('sha1') != sha1
+
+
+def _version_numbers(version):
+    """(4, 15, 1) for 'v4.15.1' or '4.15.1-ce'; None when the version does not start with a number."""
+    text = str(version or '')
+    text = text[1:] if text.startswith('v') else text
+    numbers = []
+    for part in text.split('.'):
+        digits = ''
+        for char in part:
+            if not char.isdigit():
+                break
+            digits += char
+        if not digits:
+            break
+        numbers.append(int(digits))
+        if digits != part:
+            break
+    return tuple(numbers) or None
+
+
+def _need(want, *keys):
+    if not isinstance(want, dict):
+        raise PlanError('the role\'s side of the plan must be a dict, got %s' % type(want).__name__)
+    missing = [key for key in keys if key not in want]
+    if missing:
+        raise PlanError('the role\'s side of the plan lacks %s' % ', '.join(missing))
+
+
+def _host(host, *keys):
+    if not isinstance(host, dict) or any(key not in host for key in keys):
+        raise PlanError('the host must be what chatwoot_host_info returned (with %s)' % ', '.join(keys))
+
+
+START_KEYS = ('version', 'allow_downgrade', 'pull_policy', 'postgres_local', 'postgres_image', 'app', 'upgrade_backup',
+              'check_mode')
+
+
+def deploy_start(host, want):
+    """Where this run starts from and what it must do before anything is stopped, from the host's read alone.
+
+    WANT: version (chatwoot_version), allow_downgrade, pull_policy (always or missing), postgres_local,
+    postgres_image, app (this host runs web or worker), upgrade_backup, check_mode.
+    """
+    _host(host, 'engine', 'record', 'images')
+    _need(want, *START_KEYS)
+    record = host['record'] or {}
+    from_version = str(record.get('version') or '')
+    upgrading = from_version not in ('', want['version'])
+    to_numbers, from_numbers = _version_numbers(want['version']), _version_numbers(from_version)
+    downgrade = upgrading and to_numbers is not None and from_numbers is not None and to_numbers < from_numbers
+    major = to_numbers[0] if to_numbers else None
+    images = host['images'] or {}
+    pull = list(images) if want['pull_policy'] == 'always' else [ref for ref, image_id in images.items() if not image_id]
+    return dict(
+        engine_ready=bool(host['engine']),
+        from_version=from_version,
+        upgrading=upgrading,
+        downgrade=downgrade,
+        refuse_downgrade=downgrade and not want['allow_downgrade'],
+        pull=pull,
+        # Chatwoot 4 needs the vector extension: a Postgres image new to this host, or a move of Chatwoot, is looked
+        # into before it is started. A version that names no major (a tag such as latest) is looked into too.
+        check_pgvector=bool(want['postgres_local']) and (
+            record.get('postgres_image', '') != want['postgres_image'] or upgrading) and not (
+            major is not None and major <= 3),
+        backup_first=upgrading and bool(want['upgrade_backup']) and bool(want['postgres_local'])
+        and bool(want['app']) and not want['check_mode'],
+    )
+
+
+PLAN_KEYS = ('containers', 'service_images', 'image_ids', 'image_id', 'files_wanted', 'record', 'app_services',
+             'postgres_local', 'check_mode')
+
+
+def deploy_plan(host, want):
+    """What bringing the stack up must do, once the images are on the host.
+
+    WANT: containers (service -> container name of the services this host runs), service_images (service -> image
+    reference), image_ids (reference -> local image ID, after the pull), image_id (of Chatwoot's image), files_wanted
+    (sha1 of the env and compose files this run writes), record (of the last deployment), app_services (the web and
+    worker services this host runs), postgres_local, check_mode.
+    """
+    _host(host, 'containers', 'volume', 'postgres', 'files')
+    _need(want, *PLAN_KEYS)
+    containers, images, ids = want['containers'], want['service_images'], want['image_ids']
+    try:
+        wanted = dict((name, ids.get(images[service], '')) for service, name in containers.items())
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise PlanError('containers, service_images and image_ids do not fit together (%s)' % exc)
+    databases = dict((containers[service], wanted[containers[service]])
+                     for service in ('postgres', 'redis') if service in containers)
+    composed = '%s %s' % (want['files_wanted'].get('compose', ''), want['files_wanted'].get('env', ''))
+    record = want['record'] or {}
+    off = containers_off(host['containers'], wanted)
+    databases_current = not containers_off(host['containers'], databases)
+    restarts = containers_to_restart(host['containers'], [containers[s] for s in want['app_services'] if s in containers])
+    env_read = (host['files'].get('env') or {}).get('sha1', '')
+    volume_exists = bool((host['volume'] or {}).get('exists'))
+    # Whether the database was ever prepared is asked later, of the running database (prepare.yml): a third reason.
+    prepare_reasons = []
+    if record.get('prepared_image_id', '') != want['image_id']:
+        prepare_reasons.append('the image was not prepared yet')
+    if want['postgres_local'] and not volume_exists and not want['check_mode']:
+        prepare_reasons.append('the database volume is new')
+    return dict(
+        wanted_ids=wanted,
+        off=off,
+        stack_current=not off and record.get('composed', '') == composed,
+        databases_current=databases_current,
+        paused=restarts['paused'],
+        restart=restarts['restart'],
+        # The proof the read made already stands when it was made with this very .env on the databases as they are.
+        prove_password=bool(want['postgres_local']) and volume_exists and not (
+            databases_current and host['postgres'].get('prepared') is True and env_read == want['files_wanted'].get('env')),
+        prepare_reasons=prepare_reasons,
+    )
