@@ -208,13 +208,18 @@ def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_
     import json
 
     assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
-    run = playbook("--check", "--diff", "-e", json.dumps(NEVER))
+    # A secret imposed, so that the test knows one the output must not hold (the others are made in the run).
+    secret = uuid.uuid4().hex * 4
+    run = playbook("--check", "--diff", "-e", json.dumps({**NEVER, "chatwoot_secret_key_base": secret}))
     assert run.rc == 0 and run.failed == 0, run
     assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
     # What a real run would do: the files it would write, and the services it would start and prepare.
     assert run.changed > 0, run
-    for task in ("Write .env (secrets inside, so no diff is shown)]", "Write the compose file]"):
-        assert "changed: [localhost]" in run.out.split(task, 1)[1].split("TASK [", 1)[0], run
+    files = run.out.split("Write the project directory, .env and the compose file]", 1)[1].split("TASK [", 1)[0]
+    assert "changed: [localhost]" in files, run
+    # The diff shows the compose file's content and, for .env, only that it holds secrets.
+    assert "+services:" in files and "(secret content" in files, files
+    assert "SECRET_KEY_BASE=" not in run.out and secret not in run.out, "a secret was shown"
     would = run.out.split("Say what a real run would do]", 1)[1].split("TASK [", 1)[0]
     for words in ("chatwoot_postgres, chatwoot_redis, chatwoot_rails, chatwoot_sidekiq", "db:chatwoot_prepare",
                   NEVER["chatwoot_project_dir"]):

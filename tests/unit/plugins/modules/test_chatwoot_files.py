@@ -333,6 +333,7 @@ def test_a_file_where_an_earlier_item_creates_a_directory_is_refused(tmp_path):
     assert not (tmp_path / 'p').exists()
 
 
+@pytest.mark.promise("files_written_without_showing_secret_content")
 def test_through_ansible_playbook_the_secret_is_never_shown(tmp_path):
     target = tmp_path / 'secrets.json'
     target.write_text('{"old": "%s"}\n' % OTHER_SECRET)
