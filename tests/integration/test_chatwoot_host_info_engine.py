@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """chatwoot_host_info against the real Docker engine: a Postgres container (the rig's pgvector image) on a volume and
 a network of the test's own, and a paused Redis. What the module returns is held against what the docker command,
-stat and sha1sum show of the same host, key by key, and the password proof runs psql through the engine's exec. Needs the engine and the rig's images (tests/rig/up.sh); skipped otherwise (a failure under CI).
+stat and sha1sum show of the same host, key by key, and the password proof runs psql through the engine's exec.
+Needs the engine and the rig's images (tests/rig/up.sh); skipped otherwise (a failure under CI).
 Starts containers: run it under /work/docker.lock on the shared machine."""
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ def cli_view(host):
                           '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.Image}}',
                           name)
         containers[name] = tuple(line.split()) if line else None
-    listed = dict(line.split(' ', 1) for line in docker_out('image', 'ls', '--no-trunc', '--format',
-                                                             '{{.Repository}}:{{.Tag}} {{.ID}}').splitlines())
+    image_lines = docker_out('image', 'ls', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}').splitlines()
+    listed = dict(line.split(' ', 1) for line in image_lines)
     images = dict((ref, listed.get(ref, '')) for ref in args['images'])
     files = {}
     for name, path in dict(args['files'], record=args['record_file'], secrets=args['secrets_file']).items():

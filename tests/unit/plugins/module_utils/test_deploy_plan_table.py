@@ -80,8 +80,8 @@ def test_fresh_host_pulls_everything_and_is_no_upgrade():
 
 def test_rerun_pulls_nothing_and_looks_into_nothing():
     start = deploy_start(deployed_host(), start_want())
-    assert (start['upgrading'], start['pull'], start['check_pgvector'], start['backup_first']) == (False, [], False,
-                                                                                                  False)
+    decided = (start['upgrading'], start['pull'], start['check_pgvector'], start['backup_first'])
+    assert decided == (False, [], False, False)
 
 
 def test_pull_policy_always_pulls_every_image_even_those_there():
@@ -175,8 +175,9 @@ def test_paused_containers_and_a_hung_worker_are_restarted_a_sick_database_is_no
 
 
 def test_the_password_is_proven_again_when_the_read_found_the_database_unprepared_or_refusing():
-    for postgres in (dict(answered=True, accepted=True, prepared=False), dict(answered=False, accepted=False,
-                                                                            prepared=None)):
+    unprepared = dict(answered=True, accepted=True, prepared=False)
+    refusing = dict(answered=False, accepted=False, prepared=None)
+    for postgres in (unprepared, refusing):
         host = deployed_host()
         host['postgres'].update(postgres)
         assert deploy_plan(host, plan_want(host))['prove_password'] is True
