@@ -223,7 +223,10 @@ def test_the_diff_of_a_secret_never_holds_it(tmp_path):
                                'before': '(secret content, not shown)\n',
                                'after': '(secret content, changed, not shown)\n'}]
     assert target.read_text() == '{"k": "%s"}\n' % OTHER_SECRET
-    assert result['invocation']['module_args']['files'][0]['secret_content'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    # ansible-core up to 2.20 echoes the arguments back (masked); 2.21 returns no invocation at all
+    if 'invocation' in result:
+        masked = result['invocation']['module_args']['files'][0]['secret_content']
+        assert masked == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
 def first_item(tmp_path):
