@@ -65,6 +65,7 @@ def group_id(group):
 
 
 def user_name(uid):
+    """The name of a uid, or the number when no user has it."""
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
@@ -72,10 +73,22 @@ def user_name(uid):
 
 
 def group_name(gid):
+    """The name of a gid, or the number when no group has it."""
     try:
         return grp.getgrgid(gid).gr_name
     except KeyError:
         return str(gid)
+
+
+def kind_of(st_mode):
+    """V(link), V(directory), V(file) or V(other), of an lstat's mode."""
+    if stat.S_ISLNK(st_mode):
+        return 'link'
+    if stat.S_ISDIR(st_mode):
+        return 'directory'
+    if stat.S_ISREG(st_mode):
+        return 'file'
+    return 'other'
 
 
 def look(path):
@@ -87,15 +100,7 @@ def look(path):
         return None
     except OSError as exc:
         raise AtomicFileError('cannot look at %s: %s' % (path, _why(exc)))
-    if stat.S_ISLNK(st.st_mode):
-        kind = 'link'
-    elif stat.S_ISDIR(st.st_mode):
-        kind = 'directory'
-    elif stat.S_ISREG(st.st_mode):
-        kind = 'file'
-    else:
-        kind = 'other'
-    return {'kind': kind, 'mode': stat.S_IMODE(st.st_mode), 'uid': st.st_uid, 'gid': st.st_gid}
+    return {'kind': kind_of(st.st_mode), 'mode': stat.S_IMODE(st.st_mode), 'uid': st.st_uid, 'gid': st.st_gid}
 
 
 def read_bytes(path):

@@ -11,24 +11,20 @@ Private to the sinapum.chatwoot collection: no API promise.
 
 from __future__ import annotations
 
-import grp
 import hashlib
 import json
 import os
-import pwd
 import stat
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._atomic_files import (
+    group_name,
+    kind_of,
+    user_name,
+)
 
 
 class HostFileError(Exception):
     """A file the deploy decides on is there but cannot be used (unreadable, not the JSON object it should be)."""
-
-
-def _name(lookup, number):
-    try:
-        return lookup(number)[0]
-    except KeyError:
-        # stat -c %U prints UNKNOWN; a number says more
-        return str(number)
 
 
 def _sha1(path):
@@ -53,13 +49,12 @@ def file_facts(path):
         return facts
     except OSError as exc:
         raise HostFileError('cannot look at %s: %s' % (path, exc.strerror or type(exc).__name__))
-    kind = 'link' if stat.S_ISLNK(st.st_mode) else 'directory' if stat.S_ISDIR(st.st_mode) else \
-        'file' if stat.S_ISREG(st.st_mode) else 'other'
+    kind = kind_of(st.st_mode)
     if kind == 'link' and not os.path.exists(path):
         # a dangling link: `[ -e ]` says not there
         return facts
     facts.update(exists=True, type=kind, mode='%04o' % stat.S_IMODE(st.st_mode),
-                 owner=_name(pwd.getpwuid, st.st_uid), group=_name(grp.getgrgid, st.st_gid))
+                 owner=user_name(st.st_uid), group=group_name(st.st_gid))
     if os.path.isfile(path):
         try:
             facts['sha1'] = _sha1(path)
