@@ -16,20 +16,17 @@ from ansible_collections.sinapum.chatwoot.plugins.filter.deploy_plan import Filt
 from ansible_collections.sinapum.chatwoot.plugins.filter.deploy_start import FilterModule as StartFilters
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import PlanError, deploy_plan, deploy_start
 
+# One container entry in chatwoot_host_info's shape for both decision tests, with its image IDs.
+from test_deploy_plan import APP_ID, PG_ID, REDIS_ID, container
+
 APP_REF, PG_REF, REDIS_REF = 'chatwoot/chatwoot:v4.15.1', 'pgvector/pgvector:pg16', 'redis:7-alpine'
-APP_ID, PG_ID, REDIS_ID, OLD_ID = ('sha256:' + c * 64 for c in 'abcd')
+OLD_ID = 'sha256:' + 'd' * 64
 NAMES = {'postgres': 'chatwoot_postgres', 'redis': 'chatwoot_redis', 'rails': 'chatwoot_rails',
          'sidekiq': 'chatwoot_sidekiq'}
 SERVICE_IMAGES = {'postgres': PG_REF, 'redis': REDIS_REF, 'rails': APP_REF, 'sidekiq': APP_REF}
 ENV_SHA, COMPOSE_SHA = 'e' * 40, 'c' * 40
 RECORD = {'version': 'v4.15.1', 'image': APP_REF, 'image_id': APP_ID, 'postgres_image': PG_REF,
           'prepared_image_id': APP_ID, 'composed': COMPOSE_SHA + ' ' + ENV_SHA}
-
-
-def container(status='running', health='healthy', image_id=APP_ID):
-    exists = status != 'missing'
-    return dict(exists=exists, status=status, running=status == 'running', paused=status == 'paused',
-                restarting=status == 'restarting', health=health if exists else '', image_id=image_id if exists else '')
 
 
 def deployed_host():
