@@ -10,6 +10,9 @@ unit-tested on its own instead of only by a whole deploy.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 
 class PlanError(ValueError):
     """Input the decisions cannot be made from: the role handed over something that is not host_info's shape."""
@@ -184,3 +187,83 @@ def deploy_plan(host, want):
             databases_current and host['postgres'].get('prepared') is True and env_read == want['files_wanted'].get('env')),
         prepare_reasons=prepare_reasons,
     )
+
+
+ADMIN_KEYS = ('input', 'in_container', 'password_changed', 'secrets', 'onboarding_key', 'state_key', 'check_mode')
+
+
+def admin_inputs_digest(admin_input):
+    """The SHA-256 of what admin.rb is asked to settle, without what cannot be kept beside its answer: the password
+    (a secret: whether it changed is the role's password_changed), check mode and rotate_tokens (both ask again)."""
+    if not isinstance(admin_input, dict):
+        raise PlanError('the admin input must be a dict, got %s' % type(admin_input).__name__)
+    kept = dict((key, value) for key, value in admin_input.items() if key not in ('check', 'rotate_tokens', 'state'))
+    if isinstance(kept.get('admin'), dict):
+        kept['admin'] = dict((key, value) for key, value in kept['admin'].items() if key != 'password')
+    text = json.dumps(kept, sort_keys=True, separators=(',', ':'), ensure_ascii=True)
+    return hashlib.sha256(text.encode('ascii')).hexdigest()
+
+
+def _standing(part):
+    """One part of admin.rb's answer as it stands once done: made (created) is there now, a removed app is absent."""
+    if not isinstance(part, dict):
+        return None
+    state = {'created': 'present', 'removed': 'absent'}.get(part.get('state'), part.get('state'))
+    return dict((key, value) for key, value in dict(part, state=state).items() if key != 'password_set')
+
+
+def admin_step(host, want):
+    """Whether admin.rb must be run this time, or whether Chatwoot's answer is known without asking it.
+
+    admin.rb (a full Rails boot in the running container, seconds with the real image) leaves in Redis, under
+    STATE_KEY, what it was asked (admin_inputs_digest), the checksum of the rows it settles (files/admin_state.sql)
+    and where things stood. It need not run again while, at the host's read, all of that still holds: the same
+    inputs, the same password, no token to rotate, the same rows, the onboarding key absent, the tokens and
+    admin.json kept - and it ran in the running container (a new image, a prepare or a takeover run it before web).
+
+    WANT: input (admin.rb's input), in_container, password_changed (this run changed the kept admin password),
+    secrets (as kept now), onboarding_key and state_key (as stored in Redis), check_mode.
+    Returns inputs (the digest to leave), ask (run admin.rb), reason (why, or why not), result (admin.rb's answer as
+    it stands, when not asked).
+    """
+    _host(host, 'postgres', 'redis', 'files')
+    _need(want, *ADMIN_KEYS)
+    admin_input = want['input']
+    inputs = admin_inputs_digest(admin_input)
+    step = dict(inputs=inputs, ask=True, reason='', result={})
+    values = (host['redis'] or {}).get('values') or {}
+    try:
+        left = json.loads(values.get(want['state_key']) or 'null')
+    except ValueError:
+        left = None
+    left = left if isinstance(left, dict) else {}
+    standing = left.get('standing') if isinstance(left.get('standing'), dict) else {}
+    secrets = want['secrets'] or {}
+    app = _standing(standing.get('platform_app')) or {}
+    tokens = (['admin_user_token'] if (standing.get('admin') or {}).get('id') else []) \
+        + (['platform_app_token'] if app.get('state') == 'present' else [])
+    reasons = [
+        (not want['in_container'], 'Chatwoot runs before web (a new image, a prepare or a takeover)'),
+        (bool(admin_input.get('rotate_tokens')), 'the tokens are to be made anew'),
+        (bool(want['password_changed']), 'the administrator\'s password changed'),
+        (not (host['postgres'] or {}).get('state'), 'the rows it settles could not be read'),
+        (not (host['redis'] or {}).get('answered'), 'Redis could not be read'),
+        (values.get(want['onboarding_key']) is not None, 'the onboarding key is set'),
+        (not left, 'it left no state in Redis'),
+        (left.get('inputs') != inputs, 'what it is asked changed'),
+        (left.get('database') != (host['postgres'] or {}).get('state'), 'the rows it settles changed'),
+        (not standing, 'it left no answer'),
+        (any(not secrets.get(name) for name in tokens), 'a token is not kept'),
+        (not ((host['files'].get('admin') or {}).get('sha1')), 'admin.json is missing'),
+    ]
+    why = [words for due, words in reasons if due]
+    if why:
+        step['reason'] = 'asked: ' + why[0]
+        return step
+    step.update(ask=False, reason='not asked: its rows, the onboarding key, its inputs and the tokens are as it left them')
+    step['result'] = dict(
+        changed=False, check=bool(want['check_mode']), settings={}, tokens={}, from_state=True,
+        onboarding_was_open=False, onboarding_open=False, super_admins=standing.get('super_admins', 0),
+        admin=_standing(standing.get('admin')), account=_standing(standing.get('account')),
+        platform_app=_standing(standing.get('platform_app')))
+    return step

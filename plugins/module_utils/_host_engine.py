@@ -47,7 +47,12 @@ def empty_network(name):
 
 
 def empty_postgres():
-    return {'checked': False, 'reason': 'not asked', 'answered': False, 'accepted': None, 'prepared': None}
+    return {'checked': False, 'reason': 'not asked', 'answered': False, 'accepted': None, 'prepared': None,
+            'state': ''}
+
+
+def empty_redis(keys):
+    return {'checked': False, 'reason': 'not asked', 'answered': False, 'values': dict((key, None) for key in keys)}
 
 
 def empty_engine_facts(containers, volume, network, images):
@@ -136,4 +141,54 @@ def postgres_proof(path, container, host, user, database, password, timeout=5.0)
     if any(words in said for words in REFUSED_LOGIN_WORDS):
         result['accepted'] = False
     result['reason'] = 'psql in %s exited %s: %s' % (container, code, (said or answer or 'no message')[:300])
+    return result
+
+
+def postgres_state(path, container, host, user, database, password, query, timeout=5.0):
+    """The single value ``query`` returns, asked as postgres_proof asks (psql over TCP in ``container``, the password
+    in the exec's environment): (value, None), or ('', why not). A query that fails is an answer of its own, not an
+    error: the caller then knows nothing of that state, and must act as if it differed."""
+    argv = ['psql', '-X', '-h', host, '-U', user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', query]
+    env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
+    try:
+        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
+    except (OSError, DockerError) as exc:
+        return '', scrub_text('psql could not be run in %s: %s' % (
+            container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
+    if code != 0:
+        said = scrub_text(stderr.decode('utf-8', errors='replace').strip(), [password])
+        return '', 'the state query exited %s: %s' % (code, (said or 'no message')[:300])
+    return stdout.decode('utf-8', errors='replace').strip(), None
+
+
+def redis_values(path, container, keys, password, timeout=5.0):
+    """The values of ``keys`` in the Redis of ``container`` (``redis-cli MGET`` there, on its loopback, the password
+    in the exec's environment as REDISCLI_AUTH, never in argv): empty_redis's shape, a key that is not set None.
+
+    Values are read one per line (``--raw``), so a value holding a newline, an error reply or any other answer that
+    is not one line per key is not answered: the caller then knows nothing, and must act as if they differed.
+    """
+    result = empty_redis(keys)
+    result['checked'] = True
+    if not keys:
+        result['reason'] = 'no keys asked'
+        return result
+    argv = ['redis-cli', '--no-auth-warning', '--raw', 'MGET'] + list(keys)
+    env = {'REDISCLI_AUTH': password} if password else {}
+    try:
+        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
+    except (OSError, DockerError) as exc:
+        result['reason'] = scrub_text('redis-cli could not be run in %s: %s' % (
+            container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
+        return result
+    lines = stdout.decode('utf-8', errors='replace').split('\n')
+    if lines and lines[-1] == '':
+        lines.pop()
+    if code != 0 or len(lines) != len(keys):
+        said = scrub_text((stderr or stdout).decode('utf-8', errors='replace').strip(), [password])
+        result['reason'] = 'redis-cli in %s exited %s with %d lines for %d keys: %s' % (
+            container, code, len(lines), len(keys), (said or 'no message')[:300])
+        return result
+    result.update(answered=True, reason='read %d keys' % len(keys),
+                  values=dict((key, line if line != '' else None) for key, line in zip(keys, lines)))
     return result

@@ -130,6 +130,26 @@ options:
     description:
       - The database to open. Defaults to C(POSTGRES_DATABASE) in O(env_file).
     type: str
+  postgres_state_query:
+    description:
+      - A read-only query whose single value is returned as RV(postgres.state) - the role's checksum of the rows its
+        admin step settles (C(roles/chatwoot/files/admin_state.sql)).
+      - Asked only when the password proof found the database prepared; RV(postgres.state) stays empty otherwise, or
+        when the query fails (RV(postgres.reason) then says why).
+    type: str
+    default: ''
+  redis_container:
+    description:
+      - The Redis container in which C(redis-cli) reads O(redis_keys), with C(REDIS_PASSWORD) from O(env_file) in the
+        exec's environment. Empty - nothing read (an external Redis, or a host without Redis).
+    type: str
+    default: ''
+  redis_keys:
+    description:
+      - The keys to read (RV(redis)), as stored (with Chatwoot's C(alfred:) prefix, for instance).
+    type: list
+    elements: str
+    default: []
 notes:
   - RV(secrets) holds the kept secrets in clear. It is returned only to a task with C(no_log) set (which Ansible also
     sets for every task when C(ANSIBLE_NO_TARGET_SYSLOG) is on); otherwise it is empty, RV(secrets_withheld) is true
@@ -316,11 +336,20 @@ postgres:
       C(prepared) is true, V(f) where C(answered) is true and C(prepared) false, and missing otherwise.
     - C(checked) - the proof was attempted; C(answered) - the query ran; C(accepted) - true when it ran, false when
       the server refused the login (wrong password, no such role or database, C(pg_hba.conf)), null when unknown (not
-      checked, the server starting or not answering); C(prepared) - null unless answered; C(reason) in words.
+      checked, the server starting or not answering); C(prepared) - null unless answered; C(state) - the value of
+      O(postgres_state_query), empty when it was not asked or failed; C(reason) in words.
   returned: always
   type: dict
-  sample: {checked: true, answered: true, accepted: true, prepared: true,
+  sample: {checked: true, answered: true, accepted: true, prepared: true, state: 9e107d9d372bb6826bd81d3542a419d6,
            reason: "the password in the env file opens database chatwoot as chatwoot; it was prepared"}
+redis:
+  description:
+    - The values of O(redis_keys) in the Redis of O(redis_container). C(checked) - the read was attempted;
+      C(answered) - every key was read (one line each); C(values) - each key's value, null when the key is not set
+      or nothing was answered; C(reason) in words.
+  returned: always
+  type: dict
+  sample: {checked: true, answered: true, reason: read 1 keys, values: {"alfred:CHATWOOT_INSTALLATION_ONBOARDING": null}}
 msg:
   description: One line saying what was read.
   returned: always
@@ -341,9 +370,12 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import 
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_engine import (
     empty_engine_facts,
     empty_postgres,
+    empty_redis,
     postgres_proof,
+    postgres_state,
     read_container,
     read_engine,
+    redis_values,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_files import (
     HostFileError,
@@ -373,6 +405,9 @@ def argument_spec():
         postgres_host=dict(type='str'),
         postgres_user=dict(type='str'),
         postgres_database=dict(type='str'),
+        postgres_state_query=dict(type='str', default=''),
+        redis_container=dict(type='str', default=''),
+        redis_keys=dict(type='list', elements='str', default=[], no_log=False),
     )
 
 
@@ -384,7 +419,7 @@ def check_params(p):
     """Refuse arguments that cannot work, before anything is read."""
     if p['timeout'] <= 0:
         raise HostInfoError('timeout must be greater than 0')
-    for name in p['containers'] + ([p['postgres_container']] if p['postgres_container'] else []):
+    for name in p['containers'] + [p[key] for key in ('postgres_container', 'redis_container') if p[key]]:
         if not valid_container_name(name):
             raise HostInfoError('%r is not a valid container name' % name)
     if p['volume'] and not CONTAINER_NAME.match(p['volume']):
@@ -398,11 +433,14 @@ def check_params(p):
             raise HostInfoError('files: %s must be an absolute path, got %r' % (name, path))
     if p['postgres_container'] and not p['postgres_host']:
         raise HostInfoError('postgres_host is required with postgres_container')
+    if any(not key or '\n' in key for key in p['redis_keys']):
+        raise HostInfoError('redis_keys must not hold an empty key, nor one with a newline')
 
 
 def empty_result(p):
     result = dict(changed=False, compose='', record={}, secrets={}, secrets_withheld=False, files={},
-                  lock=empty_lock(p.get('lock_file') or ''), postgres=empty_postgres(), msg='')
+                  lock=empty_lock(p.get('lock_file') or ''), postgres=empty_postgres(),
+                  redis=empty_redis(p.get('redis_keys') or []), msg='')
     result.update(empty_engine_facts(p.get('containers') or [], p.get('volume') or '', p.get('network') or '',
                                      p.get('images') or []))
     listed = dict(p.get('files') or {})
@@ -422,21 +460,59 @@ def compose_version(docker_cli, which, run_command):
     return out.strip() if rc == 0 else ''
 
 
+def _env(p):
+    """The env file's settings, or (None, why not)."""
+    try:
+        return (read_env_file(p['env_file']) if p['env_file'] else None), None
+    except (OSError, UnicodeError) as exc:
+        return None, 'cannot read %s: %s' % (p['env_file'], getattr(exc, 'strerror', None) or type(exc).__name__)
+
+
+def _running(p, engine_facts, name):
+    """Why ``name`` cannot be asked, or None when it runs."""
+    if not engine_facts['engine']:
+        return 'no Docker engine answers'
+    container = engine_facts['containers'].get(name)
+    if container is None:
+        container = read_container(p['docker_socket'], name, p['timeout'])
+    return None if container['running'] else 'container %s is %s' % (name, container['status'])
+
+
 def _postgres(p, engine_facts):
+    proof = _postgres_proof(p, engine_facts)
+    if p['postgres_state_query'] and proof['prepared']:
+        env = _env(p)[0]
+        state, why = postgres_state(p['docker_socket'], p['postgres_container'], p['postgres_host'],
+                                    p['postgres_user'] or env.get('POSTGRES_USERNAME'),
+                                    p['postgres_database'] or env.get('POSTGRES_DATABASE'),
+                                    env['POSTGRES_PASSWORD'], p['postgres_state_query'], p['timeout'])
+        proof['state'] = state
+        if why:
+            proof['reason'] += '; ' + why
+    return proof
+
+
+def _redis(p, engine_facts):
+    if not p['redis_container']:
+        return dict(empty_redis(p['redis_keys']), reason='no redis_container given')
+    why = _running(p, engine_facts, p['redis_container'])
+    env, unread = _env(p)
+    why = why or unread
+    if why:
+        return dict(empty_redis(p['redis_keys']), reason=why)
+    return redis_values(p['docker_socket'], p['redis_container'], p['redis_keys'],
+                        (env or {}).get('REDIS_PASSWORD') or '', p['timeout'])
+
+
+def _postgres_proof(p, engine_facts):
     if not p['postgres_container']:
         return dict(empty_postgres(), reason='no postgres_container given')
-    if not engine_facts['engine']:
-        return dict(empty_postgres(), reason='no Docker engine answers')
-    container = engine_facts['containers'].get(p['postgres_container'])
-    if container is None:
-        container = read_container(p['docker_socket'], p['postgres_container'], p['timeout'])
-    if not container['running']:
-        return dict(empty_postgres(), reason='container %s is %s' % (p['postgres_container'], container['status']))
-    try:
-        env = read_env_file(p['env_file']) if p['env_file'] else None
-    except (OSError, UnicodeError) as exc:
-        return dict(empty_postgres(), reason='cannot read %s: %s' % (p['env_file'], getattr(exc, 'strerror', None)
-                                                                     or type(exc).__name__))
+    why = _running(p, engine_facts, p['postgres_container'])
+    if why:
+        return dict(empty_postgres(), reason=why)
+    env, why = _env(p)
+    if why:
+        return dict(empty_postgres(), reason=why)
     if env is None or not env.get('POSTGRES_PASSWORD'):
         return dict(empty_postgres(), reason='no POSTGRES_PASSWORD in %s' % (p['env_file'] or 'an env_file'))
     user = p['postgres_user'] or env.get('POSTGRES_USERNAME') or ''
@@ -462,6 +538,8 @@ def summary(result):
         words += ', %d of %d images there' % (len(found), len(result['images']))
     if result['postgres']['checked']:
         words += '; postgres: %s' % result['postgres']['reason']
+    if result['redis']['checked']:
+        words += '; redis: %s' % result['redis']['reason']
     return words
 
 
@@ -485,6 +563,7 @@ def read_host(p, no_log, which, run_command, now=time.time):
         result.update(read_engine(p['docker_socket'], p['containers'], p['volume'], p['network'], p['images'],
                                   p['timeout']))
         result['postgres'] = _postgres(p, result)
+        result['redis'] = _redis(p, result)
     except (HostFileError, DockerError) as exc:
         raise HostInfoError(str(exc))
     result['compose'] = compose_version(p['docker_cli'], which, run_command)

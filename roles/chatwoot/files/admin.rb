@@ -10,6 +10,7 @@
 #   - installation settings written through InstallationConfig, only those whose value differs (its after_commit
 #     clears GlobalConfig's cache);
 #   - the Platform App for automation, permitted on the admin and the account (or removed, on request).
+#   - then, in Redis (input "state"), what it was asked and a checksum of the rows it settles, for the next run.
 # With "check" it reads and reports, and changes nothing. One line of output, after the marker, is the result as
 # JSON (Rails may log to standard output too).
 require 'json'
@@ -119,6 +120,16 @@ unless check
   end
   result['tokens']['user'] = user.access_token.token if user&.persisted?
   result['tokens']['platform'] = app.access_token.token if app
+end
+
+# What was asked, the checksum of the rows settled (files/admin_state.sql) and where things stand, left in Redis: the
+# next run reads them with the host and need not boot Rails here while they still hold (the admin_step filter).
+state = input['state']
+if state && !check
+  standing = result.slice('admin', 'account', 'platform_app').merge('super_admins' => SuperAdmin.count)
+  Redis::Alfred.set(state['key'], { 'inputs' => state['inputs'],
+                                    'database' => ActiveRecord::Base.connection.select_value(state['query']),
+                                    'standing' => standing }.to_json)
 end
 
 puts "SINAPUM_CHATWOOT_ADMIN=#{result.to_json}"

@@ -205,7 +205,7 @@ def test_no_proof_without_a_running_container_and_a_password(host, fake_docker, 
     result, failed = run_module(args_for(host, engine.socket_path, **overrides), module='chatwoot_host_info')
     assert not failed
     assert result['postgres'] == {'checked': False, 'reason': reason, 'answered': False, 'accepted': None,
-                                  'prepared': None}
+                                  'prepared': None, 'state': ''}
     assert not [path for method, path, body in engine.requests if method == 'POST']
 
 
