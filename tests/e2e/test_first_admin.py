@@ -97,6 +97,37 @@ def test_second_run_leaves_the_admin_as_it_is(first_run):  # pylint: disable=unu
     assert (counts(), secrets()) == before
 
 
+@pytest.mark.promise("admin_step_asks_chatwoot_again_when_anything_it_settles_changed")
+def test_admin_step_asks_again_when_anything_it_settles_changed(first_run):  # pylint: disable=unused-argument
+    # A run with nothing to change knows Chatwoot's answer from what admin.rb left in Redis: no Rails boot.
+    quiet = playbook()
+    assert quiet.rc == 0 and quiet.changed == 0, quiet
+    assert "so it was not asked again" in quiet.out, quiet
+    assert f"Administrator {ADMIN} present (SuperAdmin); account \"{ACCOUNT}\" present." in quiet.out
+    assert redis_cli("EXISTS", "alfred:SINAPUM_CHATWOOT_ADMIN_STATE") == "1"
+
+    # The onboarding key set again (as Chatwoot's seeds do): the takeover window is closed by the next run.
+    redis_cli("SET", ONBOARDING_KEY, "true")
+    reopened = playbook()
+    assert reopened.rc == 0 and reopened.changed == 1, reopened
+    assert "Onboarding page closed" in reopened.out and "not asked again" not in reopened.out
+    assert redis_cli("EXISTS", ONBOARDING_KEY) == "0"
+
+    # A setting changed in Chatwoot by hand (the super admin console writes the same row): put back.
+    runner('InstallationConfig.find_by(name: "ENABLE_ACCOUNT_SIGNUP").update!(value: true)')
+    drifted = playbook()
+    assert drifted.rc == 0 and drifted.changed == 1, drifted
+    assert "Setting ENABLE_ACCOUNT_SIGNUP changed: true -> false" in drifted.out
+    assert setting("ENABLE_ACCOUNT_SIGNUP") is False
+
+    # Redis lost what admin.rb left (a flush, a new volume): asked again, nothing to change, and left again.
+    redis_cli("DEL", "alfred:SINAPUM_CHATWOOT_ADMIN_STATE")
+    forgot = playbook()
+    assert forgot.rc == 0 and forgot.changed == 0, forgot
+    assert "not asked again" not in forgot.out
+    assert redis_cli("EXISTS", "alfred:SINAPUM_CHATWOOT_ADMIN_STATE") == "1"
+
+
 @pytest.mark.promise("account_signup_setting_takes_effect")
 def test_account_signup_setting_takes_effect(first_run):  # pylint: disable=unused-argument
     assert setting("ENABLE_ACCOUNT_SIGNUP") is False

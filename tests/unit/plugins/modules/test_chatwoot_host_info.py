@@ -124,7 +124,7 @@ def test_the_shape_never_changes(host, fake_docker, tmp_path):
     assert failed
     ignored = {'invocation', 'warnings', 'failed'}
     assert set(reached) - ignored == set(unreached) - ignored == set(bad) - ignored
-    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres'):
+    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres', 'redis'):
         assert shape(reached[key]) == shape(unreached[key]) == shape(bad[key]), key
 
 
@@ -258,3 +258,111 @@ def test_through_ansible_the_secrets_reach_the_variable_and_never_the_output(hos
 def hs_sha1(text):
     import hashlib
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+class Turns(list):
+    """Answers given one after the other, for a route asked more than once in a read."""
+
+
+class Routes(dict):
+    def __getitem__(self, key):
+        value = dict.__getitem__(self, key)
+        return value.pop(0) if isinstance(value, Turns) else value
+
+
+REDIS_PASSWORD = 'Kept-Redis-S3cret-w4'
+KEYS = ['alfred:CHATWOOT_INSTALLATION_ONBOARDING', 'alfred:SINAPUM_CHATWOOT_ADMIN_STATE']
+
+
+def engine_with_state(fake_docker, psql_answers, psql_codes, redis_answer='', redis_code=0):
+    pg = hs.container_json('chatwoot_postgres')
+    redis = hs.container_json('chatwoot_redis')
+    return fake_docker({'chatwoot_postgres': pg, 'chatwoot_redis': redis}, routes=Routes({
+        ('GET', '/version'): (200, {'Version': '27.5.1', 'ApiVersion': '1.47'}),
+        ('GET', '/images/json'): (200, []),
+        ('POST', '/containers/chatwoot_postgres/exec'): (201, {'Id': 'x1'}),
+        ('POST', '/exec/x1/start'): Turns((200, frame(*answer)) for answer in psql_answers),
+        ('GET', '/exec/x1/json'): Turns((200, {'Running': False, 'ExitCode': code}) for code in psql_codes),
+        ('POST', '/containers/chatwoot_redis/exec'): (201, {'Id': 'x2'}),
+        ('POST', '/exec/x2/start'): (200, frame(1, redis_answer)),
+        ('GET', '/exec/x2/json'): (200, {'Running': False, 'ExitCode': redis_code}),
+    }))
+
+
+def state_args(host, engine, **overrides):
+    (host / 'project' / '.env').write_text("POSTGRES_USERNAME='chatwoot'\nPOSTGRES_PASSWORD='%s'\n"
+                                           "POSTGRES_DATABASE='chatwoot_db'\nREDIS_PASSWORD='%s'\n"
+                                           % (PG_PASSWORD, REDIS_PASSWORD))
+    args = dict(containers=['chatwoot_postgres', 'chatwoot_redis'], volume='', network='', images=[],
+                postgres_state_query='SELECT md5(1::text)', redis_container='chatwoot_redis', redis_keys=KEYS)
+    args.update(overrides)
+    return args_for(host, engine.socket_path, **args)
+
+
+def execs(engine, container):
+    return [body for method, path, body in engine.requests if method == 'POST' and path.endswith('%s/exec' % container)]
+
+
+def test_the_state_query_and_the_redis_keys_are_read_with_the_host(host, fake_docker):
+    engine = engine_with_state(fake_docker, [(1, 't\n'), (1, 'c4ca4238a0b923820dcc509a6f75849b\n')], [0, 0],
+                               redis_answer='\n{"inputs": "d"}\n')
+    result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
+    assert not failed, result['msg']
+    assert result['postgres']['state'] == 'c4ca4238a0b923820dcc509a6f75849b'
+    asked = execs(engine, 'chatwoot_postgres')
+    assert len(asked) == 2 and asked[1]['Cmd'][-1] == 'SELECT md5(1::text)'
+    assert 'ON_ERROR_STOP=1' in asked[1]['Cmd'] and 'PGPASSWORD=%s' % PG_PASSWORD in asked[1]['Env']
+    assert result['redis'] == {'checked': True, 'answered': True, 'reason': 'read 2 keys',
+                               'values': {KEYS[0]: None, KEYS[1]: '{"inputs": "d"}'}}
+    redis = execs(engine, 'chatwoot_redis')[0]
+    # The password only in the exec's environment, never in its arguments.
+    assert redis['Cmd'] == ['redis-cli', '--no-auth-warning', '--raw', 'MGET'] + KEYS
+    assert redis['Env'] == ['REDISCLI_AUTH=%s' % REDIS_PASSWORD]
+    assert REDIS_PASSWORD not in json.dumps(result) and PG_PASSWORD not in json.dumps(result)
+
+
+def test_no_state_query_on_a_database_never_prepared(host, fake_docker):
+    engine = engine_with_state(fake_docker, [(1, 'f\n')], [0], redis_answer='true\n\n')
+    result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
+    assert not failed
+    assert result['postgres']['prepared'] is False and result['postgres']['state'] == ''
+    assert len(execs(engine, 'chatwoot_postgres')) == 1
+    assert result['redis']['values'] == {KEYS[0]: 'true', KEYS[1]: None}
+
+
+def test_a_state_query_that_fails_leaves_the_state_empty_and_says_why(host, fake_docker):
+    engine = engine_with_state(fake_docker, [(1, 't\n'), (2, 'ERROR:  relation "users" does not exist\n')], [0, 1],
+                               redis_answer='\n\n')
+    result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
+    assert not failed
+    assert result['postgres']['prepared'] is True and result['postgres']['state'] == ''
+    assert 'the state query exited 1: ERROR:  relation "users" does not exist' in result['postgres']['reason']
+
+
+@pytest.mark.parametrize('answer, code', [
+    ('WRONGPASS invalid username-password pair or user is disabled.\n', 1),  # an error reply
+    ('only one line\n', 0),                                                  # a value with a newline in it
+    ('a\nb\nc\n', 0),
+])
+def test_a_redis_answer_that_is_not_one_line_per_key_is_no_answer(host, fake_docker, answer, code):
+    engine = engine_with_state(fake_docker, [(1, 't\n'), (1, 'x\n')], [0, 0], redis_answer=answer, redis_code=code)
+    result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
+    assert not failed
+    assert result['redis']['checked'] is True and result['redis']['answered'] is False
+    assert result['redis']['values'] == {KEYS[0]: None, KEYS[1]: None}
+    assert 'redis-cli in chatwoot_redis exited %d' % code in result['redis']['reason']
+
+
+def test_no_redis_read_without_a_container(host, fake_docker):
+    engine = engine_with_state(fake_docker, [(1, 't\n'), (1, 'x\n')], [0, 0])
+    result, dummy = run_module(state_args(host, engine, redis_container=''), module='chatwoot_host_info')
+    assert result['redis'] == {'checked': False, 'answered': False, 'reason': 'no redis_container given',
+                               'values': {KEYS[0]: None, KEYS[1]: None}}
+    assert execs(engine, 'chatwoot_redis') == []
+
+
+def test_a_key_with_a_newline_is_refused_before_anything_is_read(host, fake_docker):
+    engine = engine_with_state(fake_docker, [], [])
+    result, failed = run_module(state_args(host, engine, redis_keys=['a\nb']), module='chatwoot_host_info')
+    assert failed and result['msg'] == 'redis_keys must not hold an empty key, nor one with a newline'
+    assert engine.requests == []
