@@ -132,10 +132,10 @@ options:
     type: str
   postgres_state_query:
     description:
-      - A read-only query whose single value is returned as RV(postgres.state) - the role's checksum of the rows its
+      - A read-only query whose single value is returned as C(state) in RV(postgres) - the role's checksum of the rows its
         admin step settles (C(roles/chatwoot/files/admin_state.sql)).
-      - Asked only when the password proof found the database prepared; RV(postgres.state) stays empty otherwise, or
-        when the query fails (RV(postgres.reason) then says why).
+      - Asked only when the password proof found the database prepared; C(state) stays empty otherwise, or
+        when the query fails (C(reason) in RV(postgres) then says why).
     type: str
     default: ''
   redis_container:
