@@ -378,9 +378,9 @@ class Bench:
         finally:
             self.rig.destroy(group)
 
-    def deploy(self, what, group, servers=None, extra_vars=None, env_extra=None):
-        return self.playbook(what, group.inventory(servers), os.path.join(REPO, 'playbooks', 'site.yml'),
-                             extra_vars=extra_vars, env_extra=env_extra)
+    def deploy(self, what, group, servers=None, extra_vars=None, env_extra=None, inventory_extra=None):
+        return self.playbook(what, group.inventory(servers, extra=inventory_extra),
+                             os.path.join(REPO, 'playbooks', 'site.yml'), extra_vars=extra_vars, env_extra=env_extra)
 
     def capture_rendered(self, server):
         """The .env and docker-compose.yml the role wrote: what the raw script deploys."""
@@ -466,6 +466,22 @@ class Bench:
             self.data['floor']['noop_no_pipelining'] = {'wall': result['wall'], 'changed': result['changed'],
                                                         'log': result['log']}
             log('no-op with ANSIBLE_PIPELINING=false: %.1f s' % result['wall'])
+        if self.options.mitogen:
+            # What-if: the same no-op through Mitogen for Ansible (its strategy, and its docker connection, which it
+            # puts in place of the one named "docker" only), from the copy at --mitogen; the collection does not use it.
+            try:
+                result = self.deploy('noop-mitogen', group, [server], inventory_extra={
+                    'ansible_connection': 'docker', 'ansible_python_interpreter': '/usr/bin/python3'}, env_extra={
+                    'ANSIBLE_STRATEGY': 'mitogen_linear', 'PYTHONPATH': self.options.mitogen,
+                    'ANSIBLE_STRATEGY_PLUGINS': os.path.join(self.options.mitogen, 'ansible_mitogen', 'plugins',
+                                                             'strategy')})
+            except BenchError as error:  # a what-if: its failure is reported, the benchmark goes on
+                self.data['errors'].append({'phase': 'no-op with Mitogen', 'error': str(error)})
+                log('no-op with Mitogen failed: %s' % str(error).splitlines()[0])
+                return
+            self.data['floor']['noop_mitogen'] = {'wall': result['wall'], 'changed': result['changed'],
+                                                  'controller_cpu': result['controller_cpu'], 'log': result['log']}
+            log('no-op with Mitogen: %.1f s, changed %d' % (result['wall'], result['changed']))
 
     def scale(self):
         for count in self.options.hosts:
@@ -675,6 +691,9 @@ def summarise(data):
         if 'noop_no_pipelining' in floor:
             add('no-op re-run, 1 host, ANSIBLE_PIPELINING=false (what-if)', '%s, changed=%d' % (
                 fmt_s(floor['noop_no_pipelining']['wall']), floor['noop_no_pipelining']['changed']))
+        if 'noop_mitogen' in floor:
+            add('no-op re-run, 1 host, with Mitogen (what-if)', '%s, changed=%d' % (
+                fmt_s(floor['noop_mitogen']['wall']), floor['noop_mitogen']['changed']))
     health = data.get('health') or {}
     if health:
         add('health check, %d calls in-process' % health['calls'], 'median %.0f ms, p95 %.0f ms' % (
@@ -754,6 +773,8 @@ def parse_args(argv):
     parser.add_argument('--pairs', type=int, help='collection/raw pairs of cold deploys (default 3, --quick 1)')
     parser.add_argument('--hosts', default='1,2,4', help='group sizes deployed in one run (default 1,2,4)')
     parser.add_argument('--health-calls', type=int, default=50)
+    parser.add_argument('--mitogen', metavar='PATH', default='',
+                        help='also time a no-op through Mitogen for Ansible, from an unpacked copy at PATH (what-if)')
     parser.add_argument('--phases', default='cold,health,scale,upgrade',
                         help='any of cold, health, scale, upgrade (health and upgrade run on the 1-host group)')
     options = parser.parse_args(argv)
