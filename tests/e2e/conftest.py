@@ -39,13 +39,20 @@ def playbook(*args, verbosity=0, steps=()):
     """site.yml with the tests' variables. steps are (pattern, action) pairs: each action is called once, in their
     order, when a line of the run's output matches its pattern (a fault made and healed at points of the run itself,
     however long the run takes to get there)."""
-    cmd = ["ansible-playbook", "site.yml", "-e", f"@{VARS_FILE}", *args]
-    if verbosity:
-        cmd.append("-" + "v" * verbosity)
-    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
+    args = ["-e", f"@{VARS_FILE}", *args] + (["-" + "v" * verbosity] if verbosity else [])
     if not steps:
-        return Run(subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200, check=False))
-    return Run(_acting_on_output(cmd, env, steps, timeout=1200))
+        return ansible_playbook("site.yml", *args)
+    return Run(_acting_on_output(["ansible-playbook", "site.yml", *args], _playbook_env(), steps, timeout=1200))
+
+
+def ansible_playbook(name, *args, timeout=1200):
+    """ansible-playbook NAME ARGS from the checkout, colours off: how every e2e test runs a playbook of its own."""
+    return Run(subprocess.run(["ansible-playbook", name, *args], cwd=REPO, env=_playbook_env(), capture_output=True,
+                              text=True, timeout=timeout, check=False))
+
+
+def _playbook_env():
+    return {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
 
 
 def _acting_on_output(cmd, env, steps, timeout):

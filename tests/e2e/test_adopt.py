@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from conftest import LOCK_SCRIPT, REPO, Run, _path, local_image_refs, remove_lock_script, remove_project, sh
+from conftest import LOCK_SCRIPT, REPO, ansible_playbook, local_image_refs, remove_lock_script, remove_project, sh
 
 VARS_FILE = REPO / "tests" / "e2e" / "vars-adopt.yml"
 AV = yaml.safe_load(VARS_FILE.read_text())
@@ -55,15 +55,9 @@ ROLE_ROWS = {"platform_apps": f"name <> '{APP}'",
              "platform_app_permissibles": f"platform_app_id NOT IN {APP_IDS}"}
 
 
-def run_playbook(playbook, *args, timeout=1500):
-    env = {"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "PATH": _path()}
-    return Run(subprocess.run(["ansible-playbook", playbook, *args], cwd=REPO, env=env, capture_output=True, text=True,
-                              timeout=timeout, check=False))
-
-
 def adopt_playbook(*args, playbook="site.yml"):
     """A playbook with only the team's own choices (vars-adopt.yml): nothing about the old stack is told."""
-    return run_playbook(playbook, "-e", f"@{VARS_FILE}", *args)
+    return ansible_playbook(playbook, "-e", f"@{VARS_FILE}", *args, timeout=1500)
 
 
 def said(run):
@@ -182,7 +176,7 @@ def seed(request):
     values = {"seed_dir": str(CORE), "seed_prefix": PREFIX, "seed_rails_port": AV["chatwoot_rails_port"],
               "seed_postgres_port": AV["chatwoot_postgres_port"], "seed_redis_port": AV["chatwoot_redis_port"],
               "seed_secret_key_base": SECRET_KEY_BASE, "seed_frontend_url": FRONTEND_URL, "seed_layer_file": LAYER_FILE}
-    build = run_playbook(str(SEED / "build.yml"), "-e", json.dumps(values), timeout=600)
+    build = ansible_playbook(str(SEED / "build.yml"), "-e", json.dumps(values), timeout=600)
     assert build.rc == 0, build
 
 

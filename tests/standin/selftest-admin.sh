@@ -24,6 +24,11 @@ say "rails runner - reads the code from standard input"
 runner <<<'puts [1, 2].sum'
 expect_eq "rails runner - evaluates standard input" "$OUT" 3
 
+say "Redis::Alfred.set and ActiveRecord's select_value, as files/admin.rb leaves its state"
+runner <<<'Redis::Alfred.set("STANDIN_SELFTEST_STATE", {a: 1}.to_json); puts ActiveRecord::Base.connection.select_value("SELECT md5(\x27x\x27)")'
+expect_eq "select_value returns the first column of the first row" "$OUT" 9dd4e461268c8034f5c8564e155c67a6
+expect_eq "... and Alfred.set stores under alfred:<key> (Redis::Namespace alfred)" "$(arcli GET alfred:STANDIN_SELFTEST_STATE)" '{"a":1}'
+
 say "GlobalConfigService and GlobalConfig: the row wins over the environment; a saved row clears the cache"
 app "$IMG" "${ADMIN_ENV[@]}" -e ENABLE_ACCOUNT_SIGNUP=true -- bundle exec rails runner 'p GlobalConfigService.account_signup_enabled?'
 expect_eq "account_signup_enabled? is the row's false with ENABLE_ACCOUNT_SIGNUP=true in the environment" "$OUT" false
