@@ -478,15 +478,32 @@ def _running(p, engine_facts, name):
     return None if container['running'] else 'container %s is %s' % (name, container['status'])
 
 
+def _postgres_login(p, engine_facts):
+    """(user, database, password) to ask the running database with, or (None, why not)."""
+    if not p['postgres_container']:
+        return None, 'no postgres_container given'
+    why = _running(p, engine_facts, p['postgres_container'])
+    env, unread = _env(p)
+    if why or unread:
+        return None, why or unread
+    if env is None or not env.get('POSTGRES_PASSWORD'):
+        return None, 'no POSTGRES_PASSWORD in %s' % (p['env_file'] or 'an env_file')
+    user = p['postgres_user'] or env.get('POSTGRES_USERNAME') or ''
+    database = p['postgres_database'] or env.get('POSTGRES_DATABASE') or ''
+    if not user or not database:
+        return None, 'no postgres_user or postgres_database, nor in %s' % p['env_file']
+    return (user, database, env['POSTGRES_PASSWORD']), None
+
+
 def _postgres(p, engine_facts):
-    proof = _postgres_proof(p, engine_facts)
+    """The password proof and, on a prepared database, the state query, with the same login."""
+    login, why = _postgres_login(p, engine_facts)
+    if login is None:
+        return dict(empty_postgres(), reason=why)
+    args = (p['docker_socket'], p['postgres_container'], p['postgres_host']) + login
+    proof = postgres_proof(*args, timeout=p['timeout'])
     if p['postgres_state_query'] and proof['prepared']:
-        env = _env(p)[0]
-        state, why = postgres_state(p['docker_socket'], p['postgres_container'], p['postgres_host'],
-                                    p['postgres_user'] or env.get('POSTGRES_USERNAME'),
-                                    p['postgres_database'] or env.get('POSTGRES_DATABASE'),
-                                    env['POSTGRES_PASSWORD'], p['postgres_state_query'], p['timeout'])
-        proof['state'] = state
+        proof['state'], why = postgres_state(*args, query=p['postgres_state_query'], timeout=p['timeout'])
         if why:
             proof['reason'] += '; ' + why
     return proof
@@ -497,30 +514,10 @@ def _redis(p, engine_facts):
         return dict(empty_redis(p['redis_keys']), reason='no redis_container given')
     why = _running(p, engine_facts, p['redis_container'])
     env, unread = _env(p)
-    why = why or unread
-    if why:
-        return dict(empty_redis(p['redis_keys']), reason=why)
+    if why or unread:
+        return dict(empty_redis(p['redis_keys']), reason=why or unread)
     return redis_values(p['docker_socket'], p['redis_container'], p['redis_keys'],
                         (env or {}).get('REDIS_PASSWORD') or '', p['timeout'])
-
-
-def _postgres_proof(p, engine_facts):
-    if not p['postgres_container']:
-        return dict(empty_postgres(), reason='no postgres_container given')
-    why = _running(p, engine_facts, p['postgres_container'])
-    if why:
-        return dict(empty_postgres(), reason=why)
-    env, why = _env(p)
-    if why:
-        return dict(empty_postgres(), reason=why)
-    if env is None or not env.get('POSTGRES_PASSWORD'):
-        return dict(empty_postgres(), reason='no POSTGRES_PASSWORD in %s' % (p['env_file'] or 'an env_file'))
-    user = p['postgres_user'] or env.get('POSTGRES_USERNAME') or ''
-    database = p['postgres_database'] or env.get('POSTGRES_DATABASE') or ''
-    if not user or not database:
-        return dict(empty_postgres(), reason='no postgres_user or postgres_database, nor in %s' % p['env_file'])
-    return postgres_proof(p['docker_socket'], p['postgres_container'], p['postgres_host'], user, database,
-                          env['POSTGRES_PASSWORD'], p['timeout'])
 
 
 def summary(result):
