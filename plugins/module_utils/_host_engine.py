@@ -111,6 +111,25 @@ def read_engine(path, containers, volume, network, images, timeout=5.0):
     return facts
 
 
+def _exec_text(path, container, argv, env, secret, timeout):
+    """ARGV run in CONTAINER as exec_run runs it: (exit code, stdout, stderr) as text, SECRET scrubbed from stderr;
+    or (None, '', why it could not be run), SECRET scrubbed."""
+    try:
+        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
+    except (OSError, DockerError) as exc:
+        return None, '', scrub_text('%s could not be run in %s: %s' % (
+            argv[0], container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [secret])
+    return (code, stdout.decode('utf-8', errors='replace'),
+            scrub_text(stderr.decode('utf-8', errors='replace').strip(), [secret]))
+
+
+def _psql(path, container, host, user, database, password, query, timeout, options=()):
+    """QUERY by psql over TCP to HOST inside CONTAINER, the password in the exec's environment: _exec_text's answer."""
+    argv = ['psql', '-X', '-h', host, '-U', user, '-d', database] + list(options) + ['-tAc', query]
+    env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
+    return _exec_text(path, container, argv, env, password, timeout)
+
+
 def postgres_proof(path, container, host, user, database, password, timeout=5.0):
     """Whether ``password`` opens ``database`` as ``user`` over TCP to ``host`` inside ``container`` (the
     container's own address on the project network, as web and worker connect: its socket and 127.0.0.1 are trusted
@@ -123,16 +142,11 @@ def postgres_proof(path, container, host, user, database, password, timeout=5.0)
     """
     result = empty_postgres()
     result['checked'] = True
-    argv = ['psql', '-X', '-h', host, '-U', user, '-d', database, '-tAc', PREPARED_QUERY]
-    env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
-    try:
-        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
-    except (OSError, DockerError) as exc:
-        result['reason'] = scrub_text('psql could not be run in %s: %s' % (
-            container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
+    code, answer, said = _psql(path, container, host, user, database, password, PREPARED_QUERY, timeout)
+    if code is None:
+        result['reason'] = said
         return result
-    answer = stdout.decode('utf-8', errors='replace').strip()
-    said = scrub_text(stderr.decode('utf-8', errors='replace').strip(), [password])
+    answer = answer.strip()
     if code == 0 and answer in ('t', 'f'):
         result.update(answered=True, accepted=True, prepared=answer == 't',
                       reason='the password in the env file opens database %s as %s; %s' % (
@@ -148,17 +162,13 @@ def postgres_state(path, container, host, user, database, password, query, timeo
     """The single value ``query`` returns, asked as postgres_proof asks (psql over TCP in ``container``, the password
     in the exec's environment): (value, None), or ('', why not). A query that fails is an answer of its own, not an
     error: the caller then knows nothing of that state, and must act as if it differed."""
-    argv = ['psql', '-X', '-h', host, '-U', user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAc', query]
-    env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
-    try:
-        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
-    except (OSError, DockerError) as exc:
-        return '', scrub_text('psql could not be run in %s: %s' % (
-            container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
+    code, answer, said = _psql(path, container, host, user, database, password, query, timeout,
+                               options=('-v', 'ON_ERROR_STOP=1'))
+    if code is None:
+        return '', said
     if code != 0:
-        said = scrub_text(stderr.decode('utf-8', errors='replace').strip(), [password])
         return '', 'the state query exited %s: %s' % (code, (said or 'no message')[:300])
-    return stdout.decode('utf-8', errors='replace').strip(), None
+    return answer.strip(), None
 
 
 def redis_values(path, container, keys, password, timeout=5.0):
@@ -174,18 +184,16 @@ def redis_values(path, container, keys, password, timeout=5.0):
         result['reason'] = 'no keys asked'
         return result
     argv = ['redis-cli', '--no-auth-warning', '--raw', 'MGET'] + list(keys)
-    env = {'REDISCLI_AUTH': password} if password else {}
-    try:
-        code, stdout, stderr = exec_run(path, container, argv, env, timeout=timeout + 5)
-    except (OSError, DockerError) as exc:
-        result['reason'] = scrub_text('redis-cli could not be run in %s: %s' % (
-            container, getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__), [password])
+    code, answer, said = _exec_text(path, container, argv, {'REDISCLI_AUTH': password} if password else {}, password,
+                                    timeout)
+    if code is None:
+        result['reason'] = said
         return result
-    lines = stdout.decode('utf-8', errors='replace').split('\n')
+    lines = answer.split('\n')
     if lines and lines[-1] == '':
         lines.pop()
     if code != 0 or len(lines) != len(keys):
-        said = scrub_text((stderr or stdout).decode('utf-8', errors='replace').strip(), [password])
+        said = said or scrub_text(answer.strip(), [password])
         result['reason'] = 'redis-cli in %s exited %s with %d lines for %d keys: %s' % (
             container, code, len(lines), len(keys), (said or 'no message')[:300])
         return result
