@@ -41,7 +41,12 @@ if command -v dpkg-query >/dev/null 2>&1 && [ $# -gt 0 ]; then
 fi
 for python in /usr/bin/python3 python3; do
 	if command -v "$python" >/dev/null 2>&1; then
-		if "$python" -c 'import requests' 2>/dev/null; then say requests yes; else say requests no; fi
+		# Found, not imported: importing requests takes 0.13 s, finding it 0.01 s.
+		if "$python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("requests") is None)' 2>/dev/null; then
+			say requests yes
+		else
+			say requests no
+		fi
 		break
 	fi
 done
