@@ -105,23 +105,16 @@ def _host(host, *keys):
 
 
 START_KEYS = ('version', 'allow_downgrade', 'pull_policy', 'postgres_local', 'postgres_image', 'app', 'upgrade_backup',
-              'check_mode', 'database_images', 'adopt')
+              'check_mode')
 
 
 def deploy_start(host, want):
     """Where this run starts from and what it must do before anything is stopped, from the host's read alone.
 
     WANT: version (chatwoot_version), allow_downgrade, pull_policy (always or missing), postgres_local,
-    postgres_image, app (this host runs web or worker), upgrade_backup, check_mode, database_images (the images of
-    the Postgres and Redis this host runs), adopt (chatwoot_adopt).
-
-    pull is every image to pull; pull_first those pulled before anything changes, pull_behind those that may go on
-    pulling while the databases start (main.yml waits for them before prepare): only on a host where no container
-    of the project exists yet, in a real run that neither upgrades nor takes a stack over, and only when the host
-    runs a database. There a pull that fails leaves nothing half-switched, only databases started with their data
-    new; anywhere else every image is there before anything is stopped.
+    postgres_image, app (this host runs web or worker), upgrade_backup, check_mode.
     """
-    _host(host, 'engine', 'record', 'images', 'containers')
+    _host(host, 'engine', 'record', 'images')
     _need(want, *START_KEYS)
     record = host['record'] or {}
     from_version = str(record.get('version') or '')
@@ -131,10 +124,6 @@ def deploy_start(host, want):
     major = to_numbers[0] if to_numbers else None
     images = host['images'] or {}
     pull = list(images) if want['pull_policy'] == 'always' else [ref for ref, image_id in images.items() if not image_id]
-    databases = list(want['database_images'] or [])
-    untouched = not any((entry or {}).get('exists') for entry in (host['containers'] or {}).values())
-    overlap = bool(untouched and databases and not upgrading and not want['adopt'] and not want['check_mode'])
-    behind = [ref for ref in pull if ref not in databases] if overlap else []
     return dict(
         engine_ready=bool(host['engine']),
         from_version=from_version,
@@ -142,8 +131,6 @@ def deploy_start(host, want):
         downgrade=downgrade,
         refuse_downgrade=downgrade and not want['allow_downgrade'],
         pull=pull,
-        pull_first=[ref for ref in pull if ref not in behind],
-        pull_behind=behind,
         # Chatwoot 4 needs the vector extension: a Postgres image new to this host, or a move of Chatwoot, is looked
         # into before it is started. A version that names no major (a tag such as latest) is looked into too.
         check_pgvector=bool(want['postgres_local']) and (

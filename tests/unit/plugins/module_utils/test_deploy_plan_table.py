@@ -51,8 +51,7 @@ def fresh_host():
 
 def start_want(**changes):
     want = dict(version='v4.15.1', allow_downgrade=False, pull_policy='missing', postgres_local=True,
-                postgres_image=PG_REF, app=True, upgrade_backup=True, check_mode=False,
-                database_images=[PG_REF, REDIS_REF], adopt=False)
+                postgres_image=PG_REF, app=True, upgrade_backup=True, check_mode=False)
     want.update(changes)
     return want
 
@@ -73,35 +72,7 @@ def plan_want(host=None, **changes):
 def test_fresh_host_pulls_everything_and_is_no_upgrade():
     start = deploy_start(fresh_host(), start_want())
     assert start == dict(engine_ready=True, from_version='', upgrading=False, downgrade=False, refuse_downgrade=False,
-                         pull=[APP_REF, PG_REF, REDIS_REF], pull_first=[PG_REF, REDIS_REF], pull_behind=[APP_REF],
-                         check_pgvector=True, backup_first=False)
-
-
-def test_only_the_databases_images_are_there_chatwoots_pulls_behind_them_alone():
-    host = fresh_host()
-    host['images'].update({PG_REF: PG_ID, REDIS_REF: REDIS_ID})
-    start = deploy_start(host, start_want())
-    assert (start['pull_first'], start['pull_behind']) == ([], [APP_REF])
-
-
-def fresh_host_with(**changes):
-    host = fresh_host()
-    host.update(changes)
-    return host
-
-
-# Anywhere but on an untouched host, in a real run that neither upgrades nor takes over, every image is pulled first.
-@pytest.mark.parametrize('host, changes', [
-    (fresh_host_with(containers=dict(fresh_host()['containers'], chatwoot_redis=container(image_id=REDIS_ID))), {}),
-    (fresh_host_with(record=dict(RECORD, version='v4.10.0')), {}),
-    (fresh_host(), dict(check_mode=True)),
-    (fresh_host(), dict(adopt=True)),
-    (fresh_host(), dict(database_images=[])),
-    (deployed_host(), dict(pull_policy='always')),
-], ids=['a container exists', 'upgrade', 'check mode', 'takeover', 'no database here', 'deployed host'])
-def test_nothing_pulls_behind_unless_the_host_is_untouched(host, changes):
-    start = deploy_start(host, start_want(**changes))
-    assert (start['pull_first'], start['pull_behind']) == (start['pull'], [])
+                         pull=[APP_REF, PG_REF, REDIS_REF], check_pgvector=True, backup_first=False)
 
 
 def test_rerun_pulls_nothing_and_looks_into_nothing():
