@@ -10,7 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import CONTAINERS, VARS, container_ids, http_json, own_project, playbook, psql, redis_cli, secrets, sh
+from conftest import (CONTAINERS, VARS, container_ids, http_json, own_project, playbook, psql, redis_cli,
+                      remove_project, secrets, sh)
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -190,29 +191,47 @@ def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
 
 
 NEVER = {**own_project("never", 13901), "chatwoot_postgres_port": 15901, "chatwoot_redis_port": 16901}
+NO_TAG = {**own_project("notag", 13911), "chatwoot_postgres_publish": False, "chatwoot_redis_publish": False}
+UNTOUCHED = {"paths": [], "containers": [], "volumes": [], "network": False}
 
 
-def _never_deployed_traces():
-    paths = [p for p in (NEVER["chatwoot_project_dir"], NEVER["chatwoot_state_dir"], NEVER["chatwoot_backup_dir"],
-                         f"/run/lock/sinapum-chatwoot/{NEVER['chatwoot_project_name']}.lock") if Path(p).exists()]
-    containers = sh("docker", "ps", "-a", "--filter", f"name=^{NEVER['chatwoot_container_prefix']}_",
+def _never_deployed_traces(project=NEVER):
+    paths = [p for p in (project["chatwoot_project_dir"], project["chatwoot_state_dir"], project["chatwoot_backup_dir"],
+                         f"/run/lock/sinapum-chatwoot/{project['chatwoot_project_name']}.lock") if Path(p).exists()]
+    containers = sh("docker", "ps", "-a", "--filter", f"name=^{project['chatwoot_container_prefix']}_",
                     "--format", "{{.Names}}").stdout.split()
-    volumes = [v for v in (NEVER["chatwoot_postgres_volume"], NEVER["chatwoot_redis_volume"], NEVER["chatwoot_storage_volume"])
+    volumes = [v for v in (project["chatwoot_postgres_volume"], project["chatwoot_redis_volume"],
+                           project["chatwoot_storage_volume"])
                if sh("docker", "volume", "inspect", v, check=False).returncode == 0]
-    network = sh("docker", "network", "inspect", NEVER["chatwoot_network_name"], check=False).returncode == 0
+    network = sh("docker", "network", "inspect", project["chatwoot_network_name"], check=False).returncode == 0
     return {"paths": paths, "containers": containers, "volumes": volumes, "network": network}
+
+
+@pytest.mark.promise("a_version_the_registry_lacks_changes_nothing")
+def test_a_version_the_registry_does_not_have_stops_the_run_naming_it_and_changes_nothing():
+    remove_project(NO_TAG)
+    missing = "v4.99.9"  # a well-formed tag the rig's registry does not have
+    try:
+        run = playbook("-e", json.dumps({**NO_TAG, "chatwoot_version": missing, "chatwoot_pull_retries": 1,
+                                         "chatwoot_pull_delay": 0}))
+        assert run.rc != 0 and run.failed == 1, run
+        said = run.out.rsplit("Stop with the error]", 1)[1]
+        assert f"chatwoot:{missing}" in said and '"Pull the images" failed: ' in said, said
+        assert _never_deployed_traces(NO_TAG) == UNTOUCHED
+    finally:
+        remove_project(NO_TAG)
 
 
 @pytest.mark.promise("check_mode_on_a_server_never_deployed_creates_nothing_and")
 def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_would_do():
     import json
 
-    assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
+    assert _never_deployed_traces() == UNTOUCHED
     # A secret imposed, so that the test knows one the output must not hold (the others are made in the run).
     secret = uuid.uuid4().hex * 4
     run = playbook("--check", "--diff", "-e", json.dumps({**NEVER, "chatwoot_secret_key_base": secret}))
     assert run.rc == 0 and run.failed == 0, run
-    assert _never_deployed_traces() == {"paths": [], "containers": [], "volumes": [], "network": False}
+    assert _never_deployed_traces() == UNTOUCHED
     # What a real run would do: the files it would write, and the services it would start and prepare.
     assert run.changed > 0, run
     files = run.out.split("Write the project directory, .env and the compose file]", 1)[1].split("TASK [", 1)[0]
