@@ -142,7 +142,7 @@ def deploy_start(host, want):
 
 
 PLAN_KEYS = ('containers', 'service_images', 'image_ids', 'image_id', 'files_wanted', 'record', 'app_services',
-             'postgres_local', 'check_mode')
+             'postgres_local', 'prepares', 'database_prepared', 'adopting', 'check_mode')
 
 
 def deploy_plan(host, want):
@@ -151,7 +151,9 @@ def deploy_plan(host, want):
     WANT: containers (service -> container name of the services this host runs), service_images (service -> image
     reference), image_ids (reference -> local image ID, after the pull), image_id (of Chatwoot's image), files_wanted
     (sha1 of the env and compose files this run writes), record (of the last deployment), app_services (the web and
-    worker services this host runs), postgres_local, check_mode.
+    worker services this host runs), postgres_local, prepares (this host is the one that prepares the database),
+    database_prepared (false only when the external database answered that it was never prepared), adopting (this run
+    takes a running stack over), check_mode.
     """
     _host(host, 'containers', 'volume', 'postgres', 'files')
     _need(want, *PLAN_KEYS)
@@ -175,17 +177,25 @@ def deploy_plan(host, want):
         prepare_reasons.append('the image was not prepared yet')
     if want['postgres_local'] and not volume_exists and not want['check_mode']:
         prepare_reasons.append('the database volume is new')
+    stack_current = not off and record.get('composed', '') == composed
+    # The proof the read made already stands when it was made with this very .env on the databases as they are.
+    prove_password = bool(want['postgres_local']) and volume_exists and not (
+        databases_current and host['postgres'].get('prepared') is True and env_read == want['files_wanted'].get('env'))
+    prepare_due = bool(want['prepares']) and (bool(prepare_reasons) or want['database_prepared'] is False)
     return dict(
         wanted_ids=wanted,
         off=off,
-        stack_current=not off and record.get('composed', '') == composed,
+        stack_current=stack_current,
         databases_current=databases_current,
         paused=restarts['paused'],
         restart=restarts['restart'],
-        # The proof the read made already stands when it was made with this very .env on the databases as they are.
-        prove_password=bool(want['postgres_local']) and volume_exists and not (
-            databases_current and host['postgres'].get('prepared') is True and env_read == want['files_wanted'].get('env')),
+        prove_password=prove_password,
         prepare_reasons=prepare_reasons,
+        # Whether anything between the files and the health check has work: restart, start the databases, prove the
+        # password, take the adopted data over, prepare, make the administrator before web, start web and worker.
+        # A re-run of a current stack skips them as one step instead of a dozen.
+        converge=not stack_current or bool(restarts['restart']) or prove_password or prepare_due
+        or bool(want['adopting']),
     )
 
 

@@ -62,7 +62,7 @@ def plan_want(host=None, **changes):
                 image_ids={APP_REF: APP_ID, PG_REF: PG_ID, REDIS_REF: REDIS_ID}, image_id=APP_ID,
                 files_wanted=dict(env=ENV_SHA, compose=COMPOSE_SHA),
                 record=(host or deployed_host())['record'], app_services=['rails', 'sidekiq'],
-                postgres_local=True, check_mode=False)
+                postgres_local=True, prepares=True, database_prepared=True, adopting=False, check_mode=False)
     want.update(changes)
     return want
 
@@ -124,7 +124,7 @@ def test_no_engine_is_said_and_every_image_is_missing():
 def test_rerun_asks_compose_nothing_and_proves_nothing_again():
     plan = deploy_plan(deployed_host(), plan_want())
     assert (plan['off'], plan['stack_current'], plan['databases_current'], plan['restart'], plan['prove_password'],
-            plan['prepare_reasons']) == ([], True, True, [], False, [])
+            plan['prepare_reasons'], plan['converge']) == ([], True, True, [], False, [], False)
 
 
 def test_fresh_host_brings_everything_up_and_prepares_a_new_volume():
@@ -133,6 +133,7 @@ def test_fresh_host_brings_everything_up_and_prepares_a_new_volume():
     assert plan['off'] == list(NAMES.values())
     assert (plan['stack_current'], plan['databases_current'], plan['prove_password']) == (False, False, False)
     assert plan['prepare_reasons'] == ['the image was not prepared yet', 'the database volume is new']
+    assert plan['converge'] is True
 
 
 def test_an_env_only_change_brings_the_stack_up_and_proves_the_password_again():
@@ -205,7 +206,33 @@ def test_an_external_database_is_never_proven_here():
     host['postgres'] = dict(checked=False, answered=False, accepted=None, prepared=None, reason='')
     containers = dict((s, NAMES[s]) for s in ('redis', 'rails', 'sidekiq'))
     plan = deploy_plan(host, plan_want(host, containers=containers, postgres_local=False))
-    assert (plan['stack_current'], plan['prove_password'], plan['prepare_reasons']) == (True, False, [])
+    assert (plan['stack_current'], plan['prove_password'], plan['prepare_reasons'], plan['converge']) == (
+        True, False, [], False)
+    # The external database answered that it was never prepared: the host that prepares converges, another does not.
+    unprepared = plan_want(host, containers=containers, postgres_local=False, database_prepared=False)
+    assert deploy_plan(host, unprepared)['converge'] is True
+    unprepared['prepares'] = False
+    assert deploy_plan(host, unprepared)['converge'] is False
+
+
+@pytest.mark.parametrize('changes, converge', [
+    (dict(), False),
+    (dict(adopting=True), True),
+    # A new image on a host that does not prepare: web and worker are recreated all the same.
+    (dict(image_ids={APP_REF: OLD_ID, PG_REF: PG_ID, REDIS_REF: REDIS_ID}, image_id=OLD_ID, prepares=False), True),
+    (dict(files_wanted=dict(env='f' * 40, compose=COMPOSE_SHA)), True),
+    (dict(files_wanted=dict(env=ENV_SHA, compose='f' * 40)), True),
+])
+def test_a_current_stack_converges_only_when_something_between_files_and_health_has_work(changes, converge):
+    assert deploy_plan(deployed_host(), plan_want(**changes))['converge'] is converge
+
+
+def test_a_host_that_does_not_prepare_skips_a_prepare_only_the_other_host_would_run():
+    record = dict(RECORD, prepared_image_id='')
+    host = deployed_host()
+    host['record'] = record
+    assert deploy_plan(host, plan_want(host))['converge'] is True
+    assert deploy_plan(host, plan_want(host, prepares=False))['converge'] is False
 
 
 @pytest.mark.parametrize('call', [
