@@ -202,7 +202,8 @@ def test_the_health_gate_says_in_rounds_what_it_waits_for(first_run):
     try:
         # Rounds of 3 s instead of 30, so that a short wait has several.
         run = playbook("-e", "chatwoot_health_wait_timeout=120", "-e", "__chatwoot_health_round=3",
-                       steps=[(r"TASK \[sinapum\.chatwoot\.chatwoot : Start web and worker", lambda: signal_all(web, "STOP")),
+                       steps=[(r"TASK \[sinapum\.chatwoot\.chatwoot : Restart, start, prove, take over, prepare",
+                               lambda: signal_all(web, "STOP")),
                               (r"still waiting after \d+ s of 120", lambda: signal_all(web, "CONT"))])
     finally:
         signal_all(web, "CONT")
