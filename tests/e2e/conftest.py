@@ -127,7 +127,7 @@ def remove_project(project=None):
     name = project["chatwoot_project_name"]
     if (project_dir / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(project_dir), "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", *(f"{project['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
+    sh("docker", "rm", "-f", "-v", *(f"{project['chatwoot_container_prefix']}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")),
        check=False)
     for vol in ("chatwoot_postgres_volume", "chatwoot_redis_volume", "chatwoot_storage_volume"):
         sh("docker", "volume", "rm", "-f", project[vol], check=False)

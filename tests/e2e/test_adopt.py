@@ -120,7 +120,7 @@ def remove_everything():
     if SHARED_COMPOSE.exists():
         old_compose("down", "--volumes", "--remove-orphans", check=False)
     names = [*OLD.values(), OTHER]
-    sh("docker", "rm", "-f", *names, *(n + "-before-adoption" for n in names), check=False)
+    sh("docker", "rm", "-f", "-v", *names, *(n + "-before-adoption" for n in names), check=False)
     sh("docker", "volume", "rm", "-f", *VOLUMES.values(), check=False)
     sh("docker", "network", "rm", NETWORK, check=False)
     sh("rm", "-rf", str(CORE.parent))

@@ -49,7 +49,7 @@ def superuser_psql(sql, database=DATABASE):
 def remove():
     if (PROJECT / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", PG, REDIS, *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")), check=False)
+    sh("docker", "rm", "-f", "-v", PG, REDIS, *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq")), check=False)
     sh("docker", "volume", "rm", "-f", EV["chatwoot_storage_volume"], check=False)
     sh("docker", "network", "rm", NETWORK, check=False)
     # The lock's guard file outlives every run (roles/chatwoot/files/chatwoot-lock.sh): the tests' own goes too.

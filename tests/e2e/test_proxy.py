@@ -50,7 +50,7 @@ def start_auth_registry(directory):
                 "--plaintext", REGISTRY_PASSWORD).stdout.strip()
     htpasswd = directory / "htpasswd"
     htpasswd.write_text(f"{REGISTRY_USER}:{hashed}\n")
-    sh("docker", "rm", "-f", REGISTRY_CONTAINER, check=False)
+    sh("docker", "rm", "-f", "-v", REGISTRY_CONTAINER, check=False)
     sh("docker", "run", "-d", "--name", REGISTRY_CONTAINER, "-p", f"{REGISTRY}:5000",
        "-e", "SINAPUM_REGISTRY_CONFIG=/etc/sinapum-rig/registry/htpasswd.yml",
        "-v", f"{htpasswd}:/auth/htpasswd:ro", "-v", "sinapum-rig-registry-data:/var/lib/docker-registry:ro",
@@ -77,7 +77,7 @@ def forget_the_login():
 def remove():
     if (PROJECT / "docker-compose.yml").exists():
         sh("docker", "compose", "--project-directory", str(PROJECT), "down", "--volumes", "--remove-orphans", check=False)
-    sh("docker", "rm", "-f", *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq", "proxy")), check=False)
+    sh("docker", "rm", "-f", "-v", *(f"{PREFIX}_{s}" for s in ("postgres", "redis", "rails", "sidekiq", "proxy")), check=False)
     sh("docker", "network", "rm", PV["chatwoot_network_name"], check=False)
     # The lock's guard file outlives every run (roles/chatwoot/files/chatwoot-lock.sh): the tests' own goes too.
     sh("rm", "-rf", str(PROJECT), PV["chatwoot_state_dir"],

@@ -19,7 +19,7 @@ SERVER_FLAGS=(--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=uncon
 cleanup() {
 	local ids
 	mapfile -t ids < <(docker ps -aq --filter "name=^$PREFIX-" 2>/dev/null)
-	((${#ids[@]} == 0)) || docker rm -f "${ids[@]}" >/dev/null 2>&1 || true
+	((${#ids[@]} == 0)) || docker rm -f -v "${ids[@]}" >/dev/null 2>&1 || true
 	docker network rm "$NET" >/dev/null 2>&1 || true
 	docker volume rm "$PG_VOLUME" "$SERVER_VOLUME" >/dev/null 2>&1 || true
 }
