@@ -30,6 +30,32 @@ def _container(containers, name):
     return facts
 
 
+# The four services the role deploys, in its order, and the inventory groups that pick them (README, "Split hosts").
+COMPONENTS = ('postgres', 'redis', 'rails', 'sidekiq')
+GROUP_COMPONENTS = (('chatwoot_database', ('postgres', 'redis')), ('chatwoot_web', ('rails',)),
+                    ('chatwoot_worker', ('sidekiq',)))
+
+
+def group_components(group_names):
+    """chatwoot_components' default: the services the host's inventory groups pick (chatwoot_database: postgres and
+    redis, chatwoot_web: rails, chatwoot_worker: sidekiq), in the role's order; a host in none of them runs all four."""
+    if isinstance(group_names, (str, bytes)) or not isinstance(group_names, (list, tuple, set, frozenset)):
+        raise PlanError('the groups must be a list of group names (group_names), got %s' % type(group_names).__name__)
+    picked = set()
+    for group, services in GROUP_COMPONENTS:
+        if group in group_names:
+            picked.update(services)
+    return [name for name in COMPONENTS if name in picked] if picked else list(COMPONENTS)
+
+
+def components_wanted(given):
+    """The services among GIVEN (chatwoot_components) that the role knows, in its order. Anything but a list gives
+    none, and unknown names are left out: the preflight's check names both mistakes."""
+    if isinstance(given, (str, bytes)) or not isinstance(given, (list, tuple, dict)):
+        return []
+    return [name for name in COMPONENTS if name in given]
+
+
 def container_current(facts, image_id):
     """Running (not paused, not restarting), healthy, and created from the image IMAGE_ID (never an empty one)."""
     return bool(image_id) and bool(facts.get('exists')) and facts.get('status') == 'running' \
