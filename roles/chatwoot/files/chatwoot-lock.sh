@@ -25,7 +25,10 @@ if [ "$action" != show ]; then
     exec 9>>"$lock.guard"
 fi
 
-get() { sed -n "s/^$1=//p" "$lock" 2>/dev/null | head -n 1; }
+# Each decision is made on one read of the lock, kept in $held: the lock may be removed by hand, outside the guard,
+# while it is looked at, and a second read would then find it gone (a lock with no run, taken over).
+look() { held=$(cat "$lock" 2>/dev/null); }
+get() { printf '%s\n' "$held" | sed -n "s/^$1=//p" | head -n 1; }
 mine() { printf '%s\n' "${LOCK_OWNER:-}" | sed -n 's/^run=//p' | head -n 1; }
 now() { date +%s; }
 
@@ -65,14 +68,12 @@ take() {
 holder() {
     started=$(get started)
     echo "age=$(($(now) - ${started:-$(now)}))"
-    # The lock may be removed by hand, outside the guard, while it is read (its message says how): then there is no
-    # holder to name, and a waiter tries again instead of dying of set -e.
-    sed 's/^/holder_/' "$lock" 2>/dev/null || true
+    printf '%s\n' "$held" | sed 's/^/holder_/'
 }
 
 attempt() {
     flock 9
-    if [ ! -e "$lock" ] || [ "$(get run)" = "$(mine)" ]; then
+    if ! look || [ "$(get run)" = "$(mine)" ]; then
         take
         echo state=acquired
     elif stale; then
@@ -113,7 +114,7 @@ wait)
     ;;
 release)
     flock 9
-    if [ ! -e "$lock" ]; then
+    if ! look; then
         echo state=free
     elif [ "$(get run)" = "$(mine)" ]; then
         rm -f "$lock"
@@ -124,7 +125,7 @@ release)
     fi
     ;;
 show)
-    if [ -e "$lock" ]; then
+    if look; then
         echo state=held
         holder
     else
