@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The input_checks filter; its documentation is in input_checks.yml beside this file, its checks in
+module_utils/_input_checks.py."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sinapum.chatwoot.plugins.module_utils import _deploy_plan, _input_checks
+
+
+def input_checks(values, groups=None):
+    """module_utils/_input_checks.py's input_checks, its PlanError a filter error that names the filter."""
+    try:
+        return _input_checks.input_checks(values, groups)
+    except _deploy_plan.PlanError as exc:
+        raise AnsibleFilterError('input_checks: %s' % exc) from exc
+
+
+class FilterModule:
+    """The collection's filters."""
+
+    def filters(self):
+        return {'input_checks': input_checks}
