@@ -19,9 +19,12 @@ from urllib.parse import urlsplit
 
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import PlanError, components_wanted
 
-# The groups of checks, in the order their messages come. The deploy asks for all; a restore for the inputs and the
-# secrets; an adoption also for mail and storage (its settings come from the stack it takes over).
-GROUPS = ('inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin')
+# The groups of checks, in the order their messages come. The deploy asks for DEPLOY (its backup before an upgrade
+# and the schedule it installs included); an adoption for the inputs, the secrets, mail and storage (its settings come
+# from the stack it takes over); the Day-2 entry points for theirs (layout: where the backups, state and data are).
+GROUPS = ('inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin',
+          'layout', 'backup', 'bundled_db', 'restore', 'logs', 'runner', 'remove')
+DEPLOY = ('inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin', 'layout', 'backup')
 
 # What the checks read, by name: the role's variables and its facts about Chatwoot (vars/main.yml) they are held to.
 INPUTS = (
@@ -46,7 +49,10 @@ INPUTS = (
     'chatwoot_external_postgres_sslmode', 'chatwoot_external_postgres_ca_file', 'chatwoot_external_redis_ca_file',
     'chatwoot_external_redis_url', 'chatwoot_mail_warning', 'chatwoot_admin_email', 'chatwoot_admin_password',
     'chatwoot_admin_name', 'chatwoot_account_name', 'chatwoot_installation_config', 'chatwoot_platform_app',
-    'chatwoot_rotate_tokens',
+    'chatwoot_rotate_tokens', 'chatwoot_backup_dir', 'chatwoot_backup_keep', 'chatwoot_backup_schedule',
+    'chatwoot_backup_fetch', 'chatwoot_backup_fetch_dir', 'chatwoot_restore_backup', 'chatwoot_logs_service',
+    'chatwoot_logs_lines', 'chatwoot_runner_code', 'chatwoot_remove_data', 'chatwoot_remove_data_confirm',
+    'inventory_hostname',
     '__chatwoot_floating_tags', '__chatwoot_ref_re', '__chatwoot_reserved_env', '__chatwoot_secret_specs',
     '__chatwoot_storage_needs', '__chatwoot_known_env', '__chatwoot_known_env_libraries',
     '__chatwoot_known_env_prefixes', '__chatwoot_installation_config_names', '__chatwoot_installation_config_booleans',
@@ -65,6 +71,9 @@ ENV_NAME_RE = r'^[A-Z_][A-Z0-9_]*\Z'
 PROJECT_NAME_RE = r'^[a-z0-9][a-z0-9_-]*\Z'
 SYSTEM_DIRS = ('/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/opt', '/proc', '/root', '/run', '/sbin', '/srv',
                '/sys', '/tmp', '/usr', '/var', '/var/lib')
+# Where a backup, the state or data a Day-2 run deletes may not be.
+DAY2_SYSTEM_DIRS = SYSTEM_DIRS + ('/var/backups', '/var/lib/docker', '/var/log', '/mnt', '/media')
+SCHEDULE_RE = r'^[A-Za-z0-9 *:/.,~+_-]*\Z'
 # A .env value is one line, and a C string cannot hold NUL.
 LINE_BREAK_RE = r'[\n\r\x00]'
 # FRONTEND_URL as Chatwoot uses it: links are FRONTEND_URL + "/app/...", the request's host is compared with
@@ -97,6 +106,7 @@ ONE_LINE_RE = r'^[^\n\r\x00]{1,255}\Z'
 SECRET_CONTROL_RE = r'[\x00-\x1f\x7f]'
 
 _TRUE = ('true', 'yes', 'on', '1')
+_BOOLS = _TRUE + ('false', 'no', 'off', '0')
 
 
 def _text(value):
@@ -167,11 +177,12 @@ def _port_list(ports):
 class _Checks:
     """The checks of one run: each failed check adds (variable, what is allowed), each warning its words."""
 
-    def __init__(self, values):
+    def __init__(self, values, groups):
         missing = [name for name in INPUTS if name not in values]
         if missing:
             raise PlanError('the values of %s are missing (input_checks reads every name of INPUTS)' % ', '.join(missing))
         self.v = values
+        self.inputs_checked = 'inputs' in groups
         self.problems = []
         self.warnings = []
         self.components = components_wanted(values['chatwoot_components'])
@@ -541,17 +552,119 @@ class _Checks:
              'is needed with chatwoot_proxy_enabled: the proxy publishes web beyond this host, and without an '
              "administrator Chatwoot's onboarding page would make whoever reaches it first SuperAdmin")
 
+    # The Day-2 entry points' checks (backup, restore, logs, runner, remove).
+
+    def _backs_up(self):
+        return self.postgres_local and bool(self.app)
+
+    def _bundled_db_words(self):
+        return ("a backup is of the bundled Postgres and the uploads volume beside it, so it is made where postgres runs "
+                "with web or worker, and %s runs %s: back up a split deployment's database and an external Postgres "
+                "with their own tools (pg_dump), and keep uploads in a cloud store"
+                % (_text(self.v['inventory_hostname']), ', '.join(self.components)))
+
+    def layout(self):
+        v, need = self.v, self.need
+        backups, project, state = v['chatwoot_backup_dir'], _text(v['chatwoot_project_dir']), v['chatwoot_state_dir']
+        around = [(a + '/').startswith(b + '/') for a, b in ((_text(backups), project), (_text(backups), _text(state)))]
+        around += [(b + '/').startswith(a + '/') for a, b in ((_text(backups), project), (_text(backups), _text(state)))]
+        need(_match(PATH_RE, backups) and '/..' not in backups and '/./' not in backups + '/'
+             and backups not in DAY2_SYSTEM_DIRS and not any(around), 'chatwoot_backup_dir',
+             'must be an absolute path of its own (letters, digits, . _ -), not a system directory and neither inside nor '
+             'around chatwoot_project_dir or chatwoot_state_dir, got %s' % _cut(backups, 80))
+        # The rest, where the deploy's own checks (inputs) have not said it already: the state directory again only
+        # for the system directories a Day-2 run stays out of.
+        if self.inputs_checked and any(var == 'chatwoot_state_dir' for var, _msg in self.problems):
+            return
+        need(_match(PATH_RE, state) and '/..' not in state and '/./' not in state + '/' and state not in DAY2_SYSTEM_DIRS,
+             'chatwoot_state_dir', 'must be an absolute path of its own (no . or .. in it), got %s' % _cut(state, 80))
+        if self.inputs_checked:
+            return
+        need(_match(PROJECT_NAME_RE, v['chatwoot_project_name']), 'chatwoot_project_name',
+             'must be a Compose project name (lower-case letters, digits, _ -), got %s' % _cut(v['chatwoot_project_name'], 80))
+        need(_match(NAME_RE, v['chatwoot_container_prefix']) and _match(NAME_RE, v['chatwoot_storage_volume']),
+             'chatwoot_container_prefix, chatwoot_storage_volume',
+             'must be a container name prefix and a volume name (letters, digits, _ . -)')
+        need(_match(PG_IDENT_RE, v['chatwoot_postgres_user']) and _match(PG_IDENT_RE, v['chatwoot_postgres_database']),
+             'chatwoot_postgres_user, chatwoot_postgres_database',
+             'must be PostgreSQL names (lower-case letters, digits, _; at most 63)')
+
+    def backup(self):
+        v, need = self.v, self.need
+        need(_whole(v['chatwoot_backup_keep'], 1), 'chatwoot_backup_keep',
+             'must be a whole number of at least 1 (how many backups are kept), got %s' % _cut(v['chatwoot_backup_keep'], 40))
+        schedule = v['chatwoot_backup_schedule']
+        need(_match(SCHEDULE_RE, schedule), 'chatwoot_backup_schedule',
+             "must be empty (no schedule) or a systemd OnCalendar spec such as daily or '*-*-* 03:30:00', got %s"
+             % _cut(schedule, 80))
+        need(_text(schedule) == '' or self._backs_up(), 'chatwoot_backup_schedule', self._bundled_db_words())
+        need(_text(v['chatwoot_backup_fetch']).lower() in _BOOLS, 'chatwoot_backup_fetch', 'must be true or false')
+        fetch_dir = v['chatwoot_backup_fetch_dir']
+        need(isinstance(fetch_dir, str) and fetch_dir.strip() != '' and not re.search(LINE_BREAK_RE, fetch_dir),
+             'chatwoot_backup_fetch_dir',
+             'must be a directory on the controller (backups go to <it>/<inventory_hostname>/<timestamp>/)')
+
+    def bundled_db(self):
+        self.need(self._backs_up(), 'chatwoot_components', self._bundled_db_words())
+
+    def restore(self):
+        name = self.v['chatwoot_restore_backup']
+        self.need(_match(NAME_RE, name) and not re.match(r'^\.+$', name), 'chatwoot_restore_backup',
+                  'must be latest or the name of a directory in %s (such as 20260101T030000Z), got %s'
+                  % (_text(self.v['chatwoot_backup_dir']), _cut(name, 80)))
+
+    def logs(self):
+        v, need = self.v, self.need
+        services = self.components + (['proxy'] if _true(v['chatwoot_proxy_enabled']) else [])
+        need(v['chatwoot_logs_service'] in services, 'chatwoot_logs_service',
+             'must be one of %s, got %s' % (', '.join(services), _cut(v['chatwoot_logs_service'], 40)))
+        need(_whole(v['chatwoot_logs_lines'], 1, 100000), 'chatwoot_logs_lines',
+             'must be a whole number from 1 to 100000, got %s' % _cut(v['chatwoot_logs_lines'], 40))
+
+    def runner(self):
+        v, need = self.v, self.need
+        need(isinstance(v['chatwoot_runner_code'], str) and v['chatwoot_runner_code'].strip() != '', 'chatwoot_runner_code',
+             "must be the Ruby code rails runner runs in the web container, such as "
+             "-e '{\"chatwoot_runner_code\": \"puts Account.count\"}' (make runner CODE='puts Account.count')")
+        need('rails' in self.components, 'chatwoot_components',
+             'rails runner runs in the web container, and %s runs %s: limit the run to a web host (-l)'
+             % (_text(v['inventory_hostname']), ', '.join(self.components)))
+
+    def remove(self):
+        v, need = self.v, self.need
+        data, confirm, name = v['chatwoot_remove_data'], v['chatwoot_remove_data_confirm'], v['chatwoot_project_name']
+        need(_text(data).lower() in _BOOLS, 'chatwoot_remove_data', 'must be true or false')
+        need((_text(data).lower() in _BOOLS and _true(data)) == (_text(confirm) != '') and (not _true(data) or confirm == name),
+             'chatwoot_remove_data, chatwoot_remove_data_confirm',
+             "deleting the data of project %s on %s (its volumes, the project directory's .env, the secrets in %s and the "
+             "backups in %s) needs both chatwoot_remove_data=true and chatwoot_remove_data_confirm=%s; got "
+             "chatwoot_remove_data=%s and chatwoot_remove_data_confirm='%s'. Set neither to remove only the containers "
+             "and keep the data. Nothing was changed."
+             % (_text(name), _text(v['inventory_hostname']), _text(v['chatwoot_state_dir']), _text(v['chatwoot_backup_dir']),
+                _text(name), _text(data), _cut(confirm, 40)))
+        project = v['chatwoot_project_dir']
+        need(_match(PATH_RE, project) and '/..' not in project and project not in DAY2_SYSTEM_DIRS, 'chatwoot_project_dir',
+             'must be an absolute path of its own, not a system directory, got %s' % _cut(project, 80))
+        need(all(_match(NAME_RE, v[var]) for var in ('chatwoot_postgres_volume', 'chatwoot_redis_volume', 'chatwoot_storage_volume')),
+             'chatwoot_postgres_volume, chatwoot_redis_volume, chatwoot_storage_volume',
+             'must be Docker volume names (letters, digits, _ . -)')
+
 
 def input_checks(values, groups=None):
-    """Check VALUES (the role's INPUTS by name) with the GROUPS of checks (None: all). Returns problems, one 'variable: what is
-    allowed' line per failed check in GROUPS order (none: the inputs are good), and warnings, one line each."""
+    """Check VALUES (the role's INPUTS by name) with the GROUPS of checks (None: a deploy's). Returns problems, one
+    'variable: what is allowed' line per failed check in GROUPS order (none: the inputs are good; a line two groups
+    give comes once), and warnings, one line each."""
     if not isinstance(values, dict):
         raise PlanError('the values must be a dict of the INPUTS by name, got %s' % type(values).__name__)
-    groups = GROUPS if groups is None else groups
+    groups = DEPLOY if groups is None else groups
     if isinstance(groups, str) or not isinstance(groups, (list, tuple)) or [group for group in groups if group not in GROUPS]:
         raise PlanError('the groups must be a list of some of %s, got %r' % (', '.join(GROUPS), groups))
-    checks = _Checks(values)
+    checks = _Checks(values, groups)
     for group in GROUPS:
         if group in groups:
             getattr(checks, group)()
-    return {'problems': ['%s: %s' % problem for problem in checks.problems], 'warnings': checks.warnings}
+    problems = []
+    for line in ('%s: %s' % problem for problem in checks.problems):
+        if line not in problems:
+            problems.append(line)
+    return {'problems': problems, 'warnings': checks.warnings}

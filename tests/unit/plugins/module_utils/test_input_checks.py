@@ -16,7 +16,9 @@ DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 FACTS = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
 # The defaults that are templates, as a host named chat.example.org in no inventory group renders them.
 RENDERED = {
+    "inventory_hostname": "chat.example.org",
     "chatwoot_state_dir": "/var/lib/sinapum-chatwoot/chatwoot",
+    "chatwoot_backup_dir": "/var/backups/chatwoot/chatwoot",
     "chatwoot_frontend_url": "http://chat.example.org:3001",
     "chatwoot_components": ["postgres", "redis", "rails", "sidekiq"],
 }
@@ -24,7 +26,7 @@ SMTP = {"SMTP_ADDRESS": "smtp.example.org"}
 
 
 def values(**changes):
-    base = {name: copy.deepcopy(DEFAULTS[name] if name in DEFAULTS else FACTS[name]) for name in INPUTS}
+    base = {name: copy.deepcopy(DEFAULTS[name] if name in DEFAULTS else FACTS.get(name)) for name in INPUTS}
     base.update(RENDERED, chatwoot_extra_env=dict(SMTP))
     base.update(changes)
     return base
@@ -36,7 +38,7 @@ def problems(**changes):
 
 def test_the_role_reads_the_names_the_checks_read():
     assert FACTS["__chatwoot_input_names"] == list(INPUTS)
-    assert {name for name in INPUTS if not name.startswith("__")} <= set(DEFAULTS)
+    assert {name for name in INPUTS if not name.startswith("__")} - set(DEFAULTS) == {"inventory_hostname"}
 
 
 def test_the_defaults_pass_with_a_mail_server_and_warn_without_one():
@@ -305,10 +307,86 @@ def test_groups_pick_the_checks():
         "chatwoot_rails_port, chatwoot_postgres_port, chatwoot_redis_port"]
     assert [p.split(":")[0] for p in input_checks(bad, ["mail", "inputs"])["problems"]] == [
         "chatwoot_rails_port, chatwoot_postgres_port, chatwoot_redis_port", "chatwoot_extra_env.SMTP_PORT"]
-    assert len(input_checks(bad, list(GROUPS))["problems"]) == 3
+    assert len(input_checks(bad, list(GROUPS[:7]))["problems"]) == 3
+
+
+# The Day-2 entry points' groups: (groups, changes, the variable the one problem names, words of its message)
+DAY2 = {
+    "backup_dir_in_the_project": (["layout"], {"chatwoot_backup_dir": "/opt/chatwoot/backups"}, "chatwoot_backup_dir",
+                                  "neither inside nor around chatwoot_project_dir"),
+    "backup_dir_around_the_state": (["layout"], {"chatwoot_backup_dir": "/var/lib/sinapum-chatwoot"}, "chatwoot_backup_dir",
+                                    "got /var/lib/sinapum-chatwoot"),
+    "backup_dir_system": (["layout"], {"chatwoot_backup_dir": "/var/log"}, "chatwoot_backup_dir", "not a system directory"),
+    "state_dir_media": (["layout"], {"chatwoot_state_dir": "/media"}, "chatwoot_state_dir", "(no . or .. in it), got /media"),
+    "storage_volume": (["layout"], {"chatwoot_storage_volume": "-"}, "chatwoot_container_prefix, chatwoot_storage_volume",
+                       "a container name prefix and a volume name"),
+    "backup_keep": (["backup"], {"chatwoot_backup_keep": "0"}, "chatwoot_backup_keep", "how many backups are kept), got 0"),
+    "backup_schedule": (["backup"], {"chatwoot_backup_schedule": "daily; rm -rf /"}, "chatwoot_backup_schedule",
+                        "OnCalendar spec"),
+    "backup_schedule_on_a_web_host": (["backup"], {"chatwoot_backup_schedule": "daily", "chatwoot_components": ["rails"]},
+                                      "chatwoot_backup_schedule",
+                                      "and chat.example.org runs rails: back up a split deployment's database"),
+    "backup_fetch": (["backup"], {"chatwoot_backup_fetch": "maybe"}, "chatwoot_backup_fetch", "true or false"),
+    "backup_fetch_dir": (["backup"], {"chatwoot_backup_fetch_dir": " "}, "chatwoot_backup_fetch_dir",
+                         "a directory on the controller"),
+    "bundled_db": (["bundled_db"], {"chatwoot_components": ["postgres", "redis"]}, "chatwoot_components",
+                   "and chat.example.org runs postgres, redis:"),
+    "restore_dots": (["restore"], {"chatwoot_restore_backup": ".."}, "chatwoot_restore_backup",
+                     "a directory in /var/backups/chatwoot/chatwoot (such as 20260101T030000Z), got .."),
+    "restore_a_path": (["restore"], {"chatwoot_restore_backup": "/etc"}, "chatwoot_restore_backup", "got /etc"),
+    "logs_service": (["logs"], {"chatwoot_logs_service": "proxy"}, "chatwoot_logs_service",
+                     "must be one of postgres, redis, rails, sidekiq, got proxy"),
+    "logs_lines": (["logs"], {"chatwoot_logs_lines": 100001}, "chatwoot_logs_lines", "from 1 to 100000"),
+    "runner_code": (["runner"], {"chatwoot_runner_code": "  "}, "chatwoot_runner_code", "make runner CODE="),
+    "runner_on_a_worker": (["runner"], {"chatwoot_runner_code": "puts 1", "chatwoot_components": ["sidekiq"]},
+                           "chatwoot_components", "chat.example.org runs sidekiq: limit the run to a web host (-l)"),
+    "remove_maybe": (["remove"], {"chatwoot_remove_data": "maybe"}, "chatwoot_remove_data", "true or false"),
+    "remove_data_unconfirmed": (["remove"], {"chatwoot_remove_data": True}, "chatwoot_remove_data, chatwoot_remove_data_confirm",
+                                "got chatwoot_remove_data=True and chatwoot_remove_data_confirm=''. Set neither"),
+    "remove_confirm_wrong": (["remove"], {"chatwoot_remove_data": "true", "chatwoot_remove_data_confirm": "other"},
+                             "chatwoot_remove_data, chatwoot_remove_data_confirm", "needs both chatwoot_remove_data=true"),
+    "remove_confirm_alone": (["remove"], {"chatwoot_remove_data_confirm": "chatwoot"},
+                             "chatwoot_remove_data, chatwoot_remove_data_confirm", "of project chatwoot on chat.example.org"),
+    "remove_project_dir": (["remove"], {"chatwoot_project_dir": "/mnt"}, "chatwoot_project_dir", "got /mnt"),
+    "remove_volumes": (["remove"], {"chatwoot_redis_volume": "a/b"},
+                       "chatwoot_postgres_volume, chatwoot_redis_volume, chatwoot_storage_volume", "Docker volume names"),
+}
+
+
+@pytest.mark.parametrize("groups,changes,var,words", DAY2.values(), ids=DAY2.keys())
+def test_each_day2_mistake_is_one_line_that_names_its_variable(groups, changes, var, words):
+    found = input_checks(values(**changes), groups)["problems"]
+    assert len(found) == 1, found
+    assert found[0].startswith(var + ": "), found
+    assert words in found[0], found
+
+
+def test_day2_defaults_pass_and_confirmed_removal_passes():
+    runner = ("chatwoot_runner_code: must be the Ruby code rails runner runs in the web container, such as "
+              "-e '{\"chatwoot_runner_code\": \"puts Account.count\"}' (make runner CODE='puts Account.count')")
+    assert input_checks(values(), list(GROUPS[7:]))["problems"] == [runner]
+    assert input_checks(values(chatwoot_remove_data="yes", chatwoot_remove_data_confirm="chatwoot"), ["remove"])["problems"] == []
+    assert input_checks(values(chatwoot_logs_service="proxy", chatwoot_proxy_enabled=True), ["logs"])["problems"] == []
+
+
+def test_a_deploy_checks_the_backups_too_and_says_a_line_once():
+    found = problems(chatwoot_backup_keep=0, chatwoot_postgres_user="Chat")
+    assert found == ["chatwoot_postgres_user, chatwoot_postgres_database: must be PostgreSQL names (lower-case letters, "
+                     "digits, _; at most 63)",
+                     "chatwoot_backup_keep: must be a whole number of at least 1 (how many backups are kept), got 0"]
 
 
 @pytest.mark.parametrize("args", [("nope",), ({}, None), (values(), "inputs"), (values(), ["inputs", "typo"])])
 def test_what_is_not_the_role_s_input_is_an_error_that_says_so(args):
     with pytest.raises(PlanError):
         input_checks(*args)
+
+
+def test_a_deploy_names_the_state_directory_once():
+    assert problems(chatwoot_state_dir="/var/log") == [
+        "chatwoot_state_dir: must be an absolute path of its own (no . or .. in it), got /var/log"]
+    assert problems(chatwoot_state_dir="/opt/chatwoot") == [
+        "chatwoot_state_dir: must be an absolute path of its own, different from chatwoot_project_dir, got /opt/chatwoot"]
+    assert problems(chatwoot_storage_volume="-") == [
+        "chatwoot_postgres_volume, chatwoot_redis_volume, chatwoot_storage_volume: must be three different Docker volume "
+        "names (letters, digits, _ . -)"]
