@@ -3,17 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The input_checks filter; its documentation is in input_checks.yml beside this file, its checks in
-module_utils/_input_checks.py."""
+plugin_utils/_input_checks.py."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sinapum.chatwoot.plugins.module_utils import _deploy_plan, _input_checks
+from ansible_collections.sinapum.chatwoot.plugins.module_utils import _deploy_plan
+from ansible_collections.sinapum.chatwoot.plugins.plugin_utils import _input_checks
 
 
 def input_checks(values, groups=None):
-    """module_utils/_input_checks.py's input_checks, its PlanError a filter error that names the filter."""
+    """plugin_utils/_input_checks.py's input_checks, its PlanError a filter error that names the filter."""
     try:
         return _input_checks.input_checks(values, groups)
     except _deploy_plan.PlanError as exc:

@@ -13,18 +13,22 @@ controller's.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from urllib.parse import urlsplit
 
+import yaml
+
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import PlanError, components_wanted
 
-# The groups of checks, in the order their messages come. The deploy asks for DEPLOY (its backup before an upgrade
+# The groups of checks, in the order their messages come (names: chatwoot_* variables the role does not know). The
+# deploy asks for DEPLOY (its backup before an upgrade
 # and the schedule it installs included); an adoption for the inputs, the secrets, mail and storage (its settings come
 # from the stack it takes over); the Day-2 entry points for theirs (layout: where the backups, state and data are).
-GROUPS = ('inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin',
+GROUPS = ('names', 'inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin',
           'layout', 'backup', 'bundled_db', 'restore', 'logs', 'runner', 'remove')
-DEPLOY = ('inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin', 'layout', 'backup')
+DEPLOY = ('names', 'inputs', 'secrets', 'registry', 'proxy', 'services', 'mail', 'admin', 'layout', 'backup')
 
 # What the checks read, by name: the role's variables and its facts about Chatwoot (vars/main.yml) they are held to.
 INPUTS = (
@@ -52,7 +56,8 @@ INPUTS = (
     'chatwoot_rotate_tokens', 'chatwoot_backup_dir', 'chatwoot_backup_keep', 'chatwoot_backup_schedule',
     'chatwoot_backup_fetch', 'chatwoot_backup_fetch_dir', 'chatwoot_restore_backup', 'chatwoot_logs_service',
     'chatwoot_logs_lines', 'chatwoot_runner_code', 'chatwoot_remove_data', 'chatwoot_remove_data_confirm',
-    'inventory_hostname',
+    'inventory_hostname', 'chatwoot_unknown_variables',
+    '__chatwoot_variable_names', '__chatwoot_argument_specs_file', '__chatwoot_playbook_vars',
     '__chatwoot_floating_tags', '__chatwoot_ref_re', '__chatwoot_reserved_env', '__chatwoot_secret_specs',
     '__chatwoot_storage_needs', '__chatwoot_known_env', '__chatwoot_known_env_libraries',
     '__chatwoot_known_env_prefixes', '__chatwoot_installation_config_names', '__chatwoot_installation_config_booleans',
@@ -174,6 +179,16 @@ def _port_list(ports):
     return [_int(port) for port in ports]
 
 
+def _spec_options(path):
+    """Every option of every entry point of the role's meta/argument_specs.yml."""
+    try:
+        with open(path, 'r', encoding='utf-8') as handle:
+            specs = yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))['argument_specs']
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise PlanError('cannot read the argument specs in %s: %s' % (path, exc)) from exc
+    return [name for entry in specs.values() for name in (entry.get('options') or {})]
+
+
 class _Checks:
     """The checks of one run: each failed check adds (variable, what is allowed), each warning its words."""
 
@@ -199,6 +214,35 @@ class _Checks:
         return ([_int(v['chatwoot_rails_port'])] if _true(v['chatwoot_rails_publish']) else []) \
             + ([_int(v['chatwoot_postgres_port'])] if _true(v['chatwoot_postgres_publish']) else []) \
             + ([_int(v['chatwoot_redis_port'])] if _true(v['chatwoot_redis_publish']) else [])
+
+    def names(self):
+        # A chatwoot_* variable the role does not know is most likely a typo (chatwoot_rails_prot: 3005), and Ansible
+        # would deploy on the default as if it were not there. Every chatwoot_* variable the host sees, from the
+        # inventory, the play or -e, is compared with the role's argument specs and the playbooks' own; group names
+        # (chatwoot_database, ...) are not variables and never come up.
+        v = self.v
+        mode = v['chatwoot_unknown_variables']
+        if mode not in ('refuse', 'warn'):
+            self.need(False, 'chatwoot_unknown_variables', 'must be refuse or warn, got %s' % _cut(mode, 40))
+            return
+        known = set(_spec_options(v['__chatwoot_argument_specs_file'])) | set(v['__chatwoot_playbook_vars'])
+        unknown = sorted(name for name in v['__chatwoot_variable_names'] if name not in known)
+        if not unknown:
+            return
+        # Compared without the prefix every name shares, which would make any two names look alike.
+        stems = sorted(name[len('chatwoot_'):] if name.startswith('chatwoot_') else name for name in known)
+        words = []
+        for name in unknown:
+            near = difflib.get_close_matches(name[len('chatwoot_'):], stems, n=1, cutoff=0.6)
+            words.append(name + (' (did you mean chatwoot_%s?)' % near[0] if near else ''))
+        if mode == 'refuse':
+            self.need(False, ', '.join(words),
+                      'not a variable of the sinapum.chatwoot.chatwoot role, so it would change nothing. Correct the name, '
+                      'or set chatwoot_unknown_variables=warn if your playbook uses such names of its own. Nothing was '
+                      'changed.')
+        else:
+            self.warnings.append('warning: %s: not a variable of the sinapum.chatwoot.chatwoot role, so it changes '
+                                 'nothing.' % ', '.join(words))
 
     def inputs(self):
         self._images()

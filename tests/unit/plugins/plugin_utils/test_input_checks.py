@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""module_utils/_input_checks.py: each check of the chatwoot role's preflight on its own, on the role's defaults
+"""plugin_utils/_input_checks.py: each check of the chatwoot role's preflight on its own, on the role's defaults
 (defaults/main.yml and vars/main.yml as the role reads them) with one value changed at a time."""
 import copy
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import PlanError
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._input_checks import GROUPS, INPUTS, input_checks
+from ansible_collections.sinapum.chatwoot.plugins.plugin_utils._input_checks import GROUPS, INPUTS, input_checks
 
 ROLE = Path(__file__).resolve().parents[4] / "roles" / "chatwoot"
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
@@ -21,6 +21,8 @@ RENDERED = {
     "chatwoot_backup_dir": "/var/backups/chatwoot/chatwoot",
     "chatwoot_frontend_url": "http://chat.example.org:3001",
     "chatwoot_components": ["postgres", "redis", "rails", "sidekiq"],
+    "__chatwoot_variable_names": ["chatwoot_rails_port", "chatwoot_hosts"],
+    "__chatwoot_argument_specs_file": str(ROLE / "meta" / "argument_specs.yml"),
 }
 SMTP = {"SMTP_ADDRESS": "smtp.example.org"}
 
@@ -39,6 +41,7 @@ def problems(**changes):
 def test_the_role_reads_the_names_the_checks_read():
     assert FACTS["__chatwoot_input_names"] == list(INPUTS)
     assert {name for name in INPUTS if not name.startswith("__")} - set(DEFAULTS) == {"inventory_hostname"}
+    assert set(RENDERED) - {"chatwoot_extra_env"} <= set(INPUTS)
 
 
 def test_the_defaults_pass_with_a_mail_server_and_warn_without_one():
@@ -307,7 +310,7 @@ def test_groups_pick_the_checks():
         "chatwoot_rails_port, chatwoot_postgres_port, chatwoot_redis_port"]
     assert [p.split(":")[0] for p in input_checks(bad, ["mail", "inputs"])["problems"]] == [
         "chatwoot_rails_port, chatwoot_postgres_port, chatwoot_redis_port", "chatwoot_extra_env.SMTP_PORT"]
-    assert len(input_checks(bad, list(GROUPS[:7]))["problems"]) == 3
+    assert len(input_checks(bad, list(GROUPS[:8]))["problems"]) == 3
 
 
 # The Day-2 entry points' groups: (groups, changes, the variable the one problem names, words of its message)
@@ -364,7 +367,7 @@ def test_each_day2_mistake_is_one_line_that_names_its_variable(groups, changes, 
 def test_day2_defaults_pass_and_confirmed_removal_passes():
     runner = ("chatwoot_runner_code: must be the Ruby code rails runner runs in the web container, such as "
               "-e '{\"chatwoot_runner_code\": \"puts Account.count\"}' (make runner CODE='puts Account.count')")
-    assert input_checks(values(), list(GROUPS[7:]))["problems"] == [runner]
+    assert input_checks(values(), list(GROUPS[8:]))["problems"] == [runner]
     assert input_checks(values(chatwoot_remove_data="yes", chatwoot_remove_data_confirm="chatwoot"), ["remove"])["problems"] == []
     assert input_checks(values(chatwoot_logs_service="proxy", chatwoot_proxy_enabled=True), ["logs"])["problems"] == []
 
@@ -390,3 +393,24 @@ def test_a_deploy_names_the_state_directory_once():
     assert problems(chatwoot_storage_volume="-") == [
         "chatwoot_postgres_volume, chatwoot_redis_volume, chatwoot_storage_volume: must be three different Docker volume "
         "names (letters, digits, _ . -)"]
+
+
+def test_a_chatwoot_variable_the_role_does_not_know_is_refused_with_the_name_it_is_like():
+    seen = ["chatwoot_rails_prot", "chatwoot_rails_port", "chatwoot_zzz", "chatwoot_config_accounts"]
+    assert problems(__chatwoot_variable_names=seen) == [
+        "chatwoot_rails_prot (did you mean chatwoot_rails_port?), chatwoot_zzz: not a variable of the "
+        "sinapum.chatwoot.chatwoot role, so it would change nothing. Correct the name, or set "
+        "chatwoot_unknown_variables=warn if your playbook uses such names of its own. Nothing was changed."]
+    check = input_checks(values(__chatwoot_variable_names=seen, chatwoot_unknown_variables="warn"))
+    assert check == {"problems": [], "warnings": [
+        "warning: chatwoot_rails_prot (did you mean chatwoot_rails_port?), chatwoot_zzz: not a variable of the "
+        "sinapum.chatwoot.chatwoot role, so it changes nothing."]}
+    # Every entry point's options are known, not only the deploy's.
+    assert problems(__chatwoot_variable_names=["chatwoot_restore_backup", "chatwoot_logs_lines"]) == []
+    assert problems(chatwoot_unknown_variables="ignore", __chatwoot_variable_names=seen) == [
+        "chatwoot_unknown_variables: must be refuse or warn, got ignore"]
+
+
+def test_argument_specs_that_cannot_be_read_are_an_error_that_says_so(tmp_path):
+    with pytest.raises(PlanError, match="cannot read the argument specs"):
+        input_checks(values(__chatwoot_argument_specs_file=str(tmp_path / "none.yml")))
