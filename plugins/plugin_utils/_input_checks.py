@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import PlanError, components_wanted
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import COMPONENTS, PlanError, components_wanted
 
 # The groups of checks, in the order their messages come (names: chatwoot_* variables the role does not know). The
 # deploy asks for DEPLOY (its backup before an upgrade
@@ -472,7 +472,7 @@ class _Checks:
         v, need = self.v, self.need
         given = v['chatwoot_components']
         given = given if isinstance(given, (list, tuple)) else []
-        need(given and all(_text(name) in ('postgres', 'redis', 'rails', 'sidekiq') for name in given)
+        need(given and all(_text(name) in COMPONENTS for name in given)
              and len(given) == len({_text(name) for name in given}), 'chatwoot_components',
              'must list the services this host runs, some of postgres, redis, rails, sidekiq (or leave it to the '
              'inventory groups chatwoot_database, chatwoot_web and chatwoot_worker), got %s'
