@@ -13,13 +13,13 @@ controller's.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from urllib.parse import urlsplit
 
 import yaml
 
+from ansible_collections.sinapum.chatwoot.plugins.filter.closest_name import closest_name
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import COMPONENTS, PlanError, components_wanted
 
 # The groups of checks, in the order their messages come (names: chatwoot_* variables the role does not know). The
@@ -230,11 +230,11 @@ class _Checks:
         if not unknown:
             return
         # Compared without the prefix every name shares, which would make any two names look alike.
-        stems = sorted(name[len('chatwoot_'):] if name.startswith('chatwoot_') else name for name in known)
+        stems = [name[len('chatwoot_'):] if name.startswith('chatwoot_') else name for name in known]
         words = []
         for name in unknown:
-            near = difflib.get_close_matches(name[len('chatwoot_'):], stems, n=1, cutoff=0.6)
-            words.append(name + (' (did you mean chatwoot_%s?)' % near[0] if near else ''))
+            near = closest_name(name[len('chatwoot_'):], stems)
+            words.append(name + (' (did you mean chatwoot_%s?)' % near if near else ''))
         if mode == 'refuse':
             self.need(False, ', '.join(words),
                       'not a variable of the sinapum.chatwoot.chatwoot role, so it would change nothing. Correct the name, '
