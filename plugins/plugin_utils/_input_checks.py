@@ -147,10 +147,6 @@ def _match(pattern, value):
     return isinstance(value, str) and re.match(pattern, value) is not None
 
 
-def _search(pattern, value):
-    return isinstance(value, str) and re.search(pattern, value) is not None
-
-
 def _whole(value, low=None, high=None):
     """A whole number (as a number or its digits), within LOW..HIGH."""
     if not _match(INT_RE, _text(value)):
@@ -173,10 +169,6 @@ def _pem_file(path):
             return PEM_BEGIN in handle.read()
     except OSError:
         return False
-
-
-def _port_list(ports):
-    return [_int(port) for port in ports]
 
 
 def _spec_options(path):
@@ -438,7 +430,7 @@ class _Checks:
              'with chatwoot_proxy_tls=acme the certificate authority needs a contact address, such as ops@example.com')
         need(ports_ok and _int(http) != _int(https), 'chatwoot_proxy_http_port, chatwoot_proxy_https_port',
              'must be two different ports from 1 to 65535, got %s and %s' % (_text(http), _text(https)))
-        need(not ports_ok or not set(_port_list([http, https])) & set(others),
+        need(not ports_ok or not {_int(http), _int(https)} & set(others),
              'chatwoot_proxy_http_port, chatwoot_proxy_https_port',
              'clash with a port already published by this project: %s' % ', '.join(str(p) for p in others))
         need(tls != 'acme' or (_int(http) == 80 and _int(https) == 443), 'chatwoot_proxy_http_port, chatwoot_proxy_https_port',
