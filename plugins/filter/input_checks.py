@@ -7,22 +7,12 @@ plugin_utils/_input_checks.py."""
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.sinapum.chatwoot.plugins.module_utils import _deploy_plan
 from ansible_collections.sinapum.chatwoot.plugins.plugin_utils import _input_checks
-
-
-def input_checks(values, groups=None):
-    """plugin_utils/_input_checks.py's input_checks, its PlanError a filter error that names the filter."""
-    try:
-        return _input_checks.input_checks(values, groups)
-    except _deploy_plan.PlanError as exc:
-        raise AnsibleFilterError('input_checks: %s' % exc) from exc
+from ansible_collections.sinapum.chatwoot.plugins.plugin_utils._plan_filter import plan_filter
 
 
 class FilterModule:
     """The collection's filters."""
 
     def filters(self):
-        return {'input_checks': input_checks}
+        return {'input_checks': plan_filter('input_checks', _input_checks)}

@@ -111,7 +111,6 @@ ONE_LINE_RE = r'^[^\n\r\x00]{1,255}\Z'
 SECRET_CONTROL_RE = r'[\x00-\x1f\x7f]'
 
 _TRUE = ('true', 'yes', 'on', '1')
-_BOOLS = _TRUE + ('false', 'no', 'off', '0')
 
 
 def _text(value):
@@ -236,6 +235,17 @@ class _Checks:
             self.warnings.append('warning: %s: not a variable of the sinapum.chatwoot.chatwoot role, so it changes '
                                  'nothing.' % ', '.join(words))
 
+    def _project_name(self):
+        self.need(_match(PROJECT_NAME_RE, self.v['chatwoot_project_name']), 'chatwoot_project_name',
+                  'must be a Compose project name (lower-case letters, digits, _ -), got %s'
+                  % _cut(self.v['chatwoot_project_name'], 80))
+
+    def _database_names(self):
+        self.need(_match(PG_IDENT_RE, self.v['chatwoot_postgres_user'])
+                  and _match(PG_IDENT_RE, self.v['chatwoot_postgres_database']),
+                  'chatwoot_postgres_user, chatwoot_postgres_database',
+                  'must be PostgreSQL names (lower-case letters, digits, _; at most 63)')
+
     def inputs(self):
         self._images()
         self._layout()
@@ -285,8 +295,7 @@ class _Checks:
         need(_match(PATH_RE, state) and '/..' not in state and state not in SYSTEM_DIRS and state != project,
              'chatwoot_state_dir',
              'must be an absolute path of its own, different from chatwoot_project_dir, got %s' % _cut(state, 80))
-        need(_match(PROJECT_NAME_RE, v['chatwoot_project_name']), 'chatwoot_project_name',
-             'must be a Compose project name (lower-case letters, digits, _ -), got %s' % _cut(v['chatwoot_project_name'], 80))
+        self._project_name()
         need(_match(NAME_RE, v['chatwoot_container_prefix']), 'chatwoot_container_prefix',
              'must be a container name prefix (letters, digits, _ . -), got %s' % _cut(v['chatwoot_container_prefix'], 80))
         need(_match(NAME_RE, v['chatwoot_network_name']), 'chatwoot_network_name',
@@ -337,9 +346,7 @@ class _Checks:
              'chatwoot_force_ssl, chatwoot_enable_account_signup', 'must be true or false')
         need(not _true(v['chatwoot_force_ssl']) or url.startswith('https://'), 'chatwoot_force_ssl',
              'is true, so chatwoot_frontend_url must start with https://')
-        need(_match(PG_IDENT_RE, v['chatwoot_postgres_user']) and _match(PG_IDENT_RE, v['chatwoot_postgres_database']),
-             'chatwoot_postgres_user, chatwoot_postgres_database',
-             'must be PostgreSQL names (lower-case letters, digits, _; at most 63)')
+        self._database_names()
         need(v['chatwoot_log_level'] in ('debug', 'info', 'warn', 'error', 'fatal'), 'chatwoot_log_level',
              'must be debug, info, warn, error or fatal, got %s' % _text(v['chatwoot_log_level']))
         need(_whole(v['chatwoot_sidekiq_concurrency'], 1, 100), 'chatwoot_sidekiq_concurrency',
@@ -365,7 +372,7 @@ class _Checks:
              % _cut(v['chatwoot_failure_log_lines'], 40))
         rotate = v['chatwoot_postgres_password_rotate']
         need(_flag(rotate), 'chatwoot_postgres_password_rotate', 'must be true or false')
-        need(_text(rotate).lower() not in _TRUE or _text(v['chatwoot_postgres_password']) != '',
+        need(not _true(rotate) or _text(v['chatwoot_postgres_password']) != '',
              'chatwoot_postgres_password_rotate',
              'is true, so chatwoot_postgres_password must be the new password (the run sets it in Postgres, then in .env)')
 
@@ -616,14 +623,11 @@ class _Checks:
              'chatwoot_state_dir', 'must be an absolute path of its own (no . or .. in it), got %s' % _cut(state, 80))
         if self.inputs_checked:
             return
-        need(_match(PROJECT_NAME_RE, v['chatwoot_project_name']), 'chatwoot_project_name',
-             'must be a Compose project name (lower-case letters, digits, _ -), got %s' % _cut(v['chatwoot_project_name'], 80))
+        self._project_name()
         need(_match(NAME_RE, v['chatwoot_container_prefix']) and _match(NAME_RE, v['chatwoot_storage_volume']),
              'chatwoot_container_prefix, chatwoot_storage_volume',
              'must be a container name prefix and a volume name (letters, digits, _ . -)')
-        need(_match(PG_IDENT_RE, v['chatwoot_postgres_user']) and _match(PG_IDENT_RE, v['chatwoot_postgres_database']),
-             'chatwoot_postgres_user, chatwoot_postgres_database',
-             'must be PostgreSQL names (lower-case letters, digits, _; at most 63)')
+        self._database_names()
 
     def backup(self):
         v, need = self.v, self.need
@@ -634,7 +638,7 @@ class _Checks:
              "must be empty (no schedule) or a systemd OnCalendar spec such as daily or '*-*-* 03:30:00', got %s"
              % _cut(schedule, 80))
         need(_text(schedule) == '' or self._backs_up(), 'chatwoot_backup_schedule', self._bundled_db_words())
-        need(_text(v['chatwoot_backup_fetch']).lower() in _BOOLS, 'chatwoot_backup_fetch', 'must be true or false')
+        need(_flag(v['chatwoot_backup_fetch']), 'chatwoot_backup_fetch', 'must be true or false')
         fetch_dir = v['chatwoot_backup_fetch_dir']
         need(isinstance(fetch_dir, str) and fetch_dir.strip() != '' and not re.search(LINE_BREAK_RE, fetch_dir),
              'chatwoot_backup_fetch_dir',
@@ -669,8 +673,8 @@ class _Checks:
     def remove(self):
         v, need = self.v, self.need
         data, confirm, name = v['chatwoot_remove_data'], v['chatwoot_remove_data_confirm'], v['chatwoot_project_name']
-        need(_text(data).lower() in _BOOLS, 'chatwoot_remove_data', 'must be true or false')
-        need((_text(data).lower() in _BOOLS and _true(data)) == (_text(confirm) != '') and (not _true(data) or confirm == name),
+        need(_flag(data), 'chatwoot_remove_data', 'must be true or false')
+        need((_flag(data) and _true(data)) == (_text(confirm) != '') and (not _true(data) or confirm == name),
              'chatwoot_remove_data, chatwoot_remove_data_confirm',
              "deleting the data of project %s on %s (its volumes, the project directory's .env, the secrets in %s and the "
              "backups in %s) needs both chatwoot_remove_data=true and chatwoot_remove_data_confirm=%s; got "
