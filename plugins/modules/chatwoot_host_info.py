@@ -150,6 +150,19 @@ options:
     type: list
     elements: str
     default: []
+  health:
+    description:
+      - When given, the probes of M(sinapum.chatwoot.chatwoot_health) are asked within the read, once, with these
+        options, while the rest of the host is read (RV(health)).
+      - The options are those of M(sinapum.chatwoot.chatwoot_health), with its defaults, but for its C(wait),
+        C(wait_timeout), C(wait_interval), C(fail_on_unhealthy) (a read asks once, and an unhealthy verdict is data)
+        and C(docker_socket) (this module's O(docker_socket) serves both).
+      - Asked only when the engine answers and every one of O(containers) runs - a host being deployed for the first
+        time, or with a container stopped, is left to the caller's own health check, which can wait.
+      - Options that M(sinapum.chatwoot.chatwoot_health) would refuse (an unknown one, a wrong type, a value it
+        holds wrong), or an env file it cannot read, are not an error of the read - RV(health) then says why it was
+        not asked.
+    type: dict
 notes:
   - RV(secrets) holds the kept secrets in clear. It is returned only to a task with C(no_log) set (which Ansible also
     sets for every task when C(ANSIBLE_NO_TARGET_SYSLOG) is on); otherwise it is empty, RV(secrets_withheld) is true
@@ -350,6 +363,15 @@ redis:
   returned: always
   type: dict
   sample: {checked: true, answered: true, reason: read 1 keys, values: {"alfred:CHATWOOT_INSTALLATION_ONBOARDING": null}}
+health:
+  description:
+    - The verdict of M(sinapum.chatwoot.chatwoot_health)'s probes, asked once and without waiting (O(health)), in
+      that module's shape - C(healthy), C(components), C(failed_components), C(drifted_components), C(msg),
+      C(attempts) (0 when the probes were not asked, C(msg) then says why) and C(elapsed_ms).
+  returned: always
+  type: dict
+  sample: {healthy: true, msg: "healthy: web, postgres, redis, sidekiq", attempts: 1, elapsed_ms: 84.2,
+           failed_components: [], drifted_components: [], components: {}}
 msg:
   description: One line saying what was read.
   returned: always
@@ -359,7 +381,13 @@ msg:
 
 import time
 
+try:
+    from concurrent.futures import ThreadPoolExecutor
+except ImportError:  # pragma: no cover
+    ThreadPoolExecutor = None
+
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
     CONTAINER_NAME,
@@ -367,6 +395,13 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket im
     valid_container_name,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import read_env_file
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_check import (
+    BadInput,
+    empty_result as empty_health,
+    resolve_settings,
+    run as run_health,
+)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_check import argument_spec as health_spec
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_engine import (
     empty_engine_facts,
     empty_postgres,
@@ -408,7 +443,17 @@ def argument_spec():
         postgres_state_query=dict(type='str', default=''),
         redis_container=dict(type='str', default=''),
         redis_keys=dict(type='list', elements='str', default=[], no_log=False),
+        # Not suboptions: they are chatwoot_health's, documented there, and checked here as that module checks them.
+        health=dict(type='dict'),
     )
+
+
+# A read asks the probes once: it neither waits nor fails on their verdict, and it has its own docker_socket.
+NOT_HEALTH_OPTIONS = ('docker_socket', 'wait', 'wait_timeout', 'wait_interval', 'fail_on_unhealthy')
+
+
+def health_options():
+    return dict((name, spec) for name, spec in health_spec().items() if name not in NOT_HEALTH_OPTIONS)
 
 
 class HostInfoError(Exception):
@@ -440,7 +485,7 @@ def check_params(p):
 def empty_result(p):
     result = dict(changed=False, compose='', record={}, secrets={}, secrets_withheld=False, files={},
                   lock=empty_lock(p.get('lock_file') or ''), postgres=empty_postgres(),
-                  redis=empty_redis(p.get('redis_keys') or []), msg='')
+                  redis=empty_redis(p.get('redis_keys') or []), health=empty_health('not asked'), msg='')
     result.update(empty_engine_facts(p.get('containers') or [], p.get('volume') or '', p.get('network') or '',
                                      p.get('images') or []))
     listed = dict(p.get('files') or {})
@@ -520,6 +565,26 @@ def _redis(p, engine_facts):
                         (env or {}).get('REDIS_PASSWORD') or '', p['timeout'])
 
 
+def health_settings(p, engine_facts):
+    """The settings of the health probes, or (None, why they are not asked)."""
+    if not p['health']:
+        return None, 'not asked: no health options'
+    if not engine_facts['engine']:
+        return None, 'not asked: no Docker engine answers'
+    stopped = [name for name, c in sorted(engine_facts['containers'].items()) if not c['running']]
+    if stopped:
+        return None, 'not asked: %s %s not running' % (', '.join(stopped), 'is' if len(stopped) == 1 else 'are')
+    checked = ArgumentSpecValidator(health_options()).validate(p['health'])
+    if checked.error_messages:
+        return None, 'not asked: health: %s' % '; '.join(checked.error_messages)
+    params = dict(checked.validated_parameters, docker_socket=p['docker_socket'], wait=False, wait_timeout=0.0,
+                  wait_interval=1.0, fail_on_unhealthy=False)
+    try:
+        return resolve_settings(params), None
+    except BadInput as exc:
+        return None, 'not asked: %s' % exc
+
+
 def summary(result):
     if not result['engine']:
         words = 'no Docker engine (%s)' % result['engine_error']
@@ -537,7 +602,15 @@ def summary(result):
         words += '; postgres: %s' % result['postgres']['reason']
     if result['redis']['checked']:
         words += '; redis: %s' % result['redis']['reason']
+    if result['health']['attempts']:
+        words += '; health: %s' % result['health']['msg']
     return words
+
+
+def read_the_rest(p, result, which, run_command):
+    result['postgres'] = _postgres(p, result)
+    result['redis'] = _redis(p, result)
+    result['compose'] = compose_version(p['docker_cli'], which, run_command)
 
 
 def read_host(p, no_log, which, run_command, now=time.time):
@@ -559,17 +632,32 @@ def read_host(p, no_log, which, run_command, now=time.time):
             result['lock'] = read_lock(p['lock_file'], now())
         result.update(read_engine(p['docker_socket'], p['containers'], p['volume'], p['network'], p['images'],
                                   p['timeout']))
-        result['postgres'] = _postgres(p, result)
-        result['redis'] = _redis(p, result)
+        settings, why = health_settings(p, result)
+        if settings is None:
+            result['health'] = empty_health(why)
+            read_the_rest(p, result, which, run_command)
+        elif ThreadPoolExecutor is None:  # pragma: no cover
+            result['health'] = run_health(settings)
+            read_the_rest(p, result, which, run_command)
+        else:
+            # The probes wait on the network, the rest on docker exec: side by side, the read takes the longer.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                probes = pool.submit(run_health, settings)
+                read_the_rest(p, result, which, run_command)
+                result['health'] = probes.result()
     except (HostFileError, DockerError) as exc:
         raise HostInfoError(str(exc))
-    result['compose'] = compose_version(p['docker_cli'], which, run_command)
     result['msg'] = summary(result)
     return result
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    # chatwoot_health's no_log options, which the argument spec cannot mark inside a plain dict.
+    for name, spec in health_options().items():
+        value = (module.params['health'] or {}).get(name)
+        if spec.get('no_log') and isinstance(value, str) and value:
+            module.no_log_values.add(value)
     try:
         result = read_host(module.params, module.no_log, module.get_bin_path, module.run_command)
     except HostInfoError as exc:

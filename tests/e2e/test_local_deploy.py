@@ -60,6 +60,12 @@ def test_second_run_changes_nothing_and_skips_prepare(first_run):
     converge = run.out.split("prepare and start web and worker, where there is work]", 1)[1].split("TASK [", 1)[0]
     assert "skipping: [localhost]" in converge, converge
     assert "Prepare the database (db:chatwoot_prepare)]" not in run.out, run
+    # The health probes were asked with the host's read, and found every part healthy: the run takes that verdict
+    # instead of asking again.
+    gate = run.out.split("Wait until Chatwoot reports healthy]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping: [localhost]" in gate, gate
+    taken = run.out.split("Take the verdict of the host's read]", 1)[1].split("TASK [", 1)[0]
+    assert "ok: [localhost]" in taken, taken
 
 
 def test_check_mode_with_diff_on_a_deployed_host_changes_nothing(first_run):

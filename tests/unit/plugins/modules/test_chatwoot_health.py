@@ -14,6 +14,7 @@ import pytest
 import health_servers as hs
 from health_fixtures import REDIS_PASSWORD, base_args, run_module
 from ansible_collections.sinapum.chatwoot.plugins.modules import chatwoot_health
+from ansible_collections.sinapum.chatwoot.plugins.module_utils import _health_check
 
 SHAPE = {'changed', 'healthy', 'components', 'failed_components', 'msg', 'attempts', 'elapsed_ms'}
 COMPONENTS = ('web', 'postgres', 'redis', 'sidekiq')
@@ -121,7 +122,7 @@ def test_a_crashing_probe_is_reported_without_secrets(monkeypatch, redis_pw, sid
     def explode(*args, **kwargs):
         raise ValueError('boom with %s inside' % REDIS_PASSWORD)
 
-    monkeypatch.setattr(chatwoot_health, 'probe_redis', explode)
+    monkeypatch.setattr(_health_check, 'probe_redis', explode)
     result, failed = run_module(base_args(components=['redis', 'sidekiq'], redis_port=redis_pw.port,
                                           redis_password=REDIS_PASSWORD))
     assert not failed
@@ -202,7 +203,7 @@ def test_probes_run_in_parallel(monkeypatch):
         seen.append(name)
         return {'status': 'ok', 'latency_ms': 0.0, 'reason': '%s met the others' % name}
 
-    monkeypatch.setattr(chatwoot_health, '_probe', meet_the_others)
+    monkeypatch.setattr(_health_check, '_probe', meet_the_others)
     result = chatwoot_health.run(_settings(postgres_user='chatwoot'))
     assert result['healthy'] is True, result['msg']
     assert sorted(seen) == ['postgres', 'redis', 'sidekiq', 'web']
@@ -217,7 +218,7 @@ def test_a_probe_that_never_meets_the_others_proves_the_barrier_can_fail(monkeyp
         barrier.wait()
         return {'status': 'ok', 'latency_ms': 0.0, 'reason': 'met'}
 
-    monkeypatch.setattr(chatwoot_health, '_probe', meet_the_others)
+    monkeypatch.setattr(_health_check, '_probe', meet_the_others)
     result = chatwoot_health.run(_settings(components=['web', 'redis', 'sidekiq']))
     assert result['failed_components'] == ['web', 'redis', 'sidekiq']
     assert all('BrokenBarrierError' in result['components'][name]['reason'] for name in ('web', 'redis', 'sidekiq'))

@@ -17,7 +17,7 @@ import tempfile
 import pytest
 
 import health_servers as hs
-from health_fixtures import ANSIBLE, PYTHON, collections_root, run_module
+from health_fixtures import ANSIBLE, PYTHON, REDIS_PASSWORD, collections_root, run_module
 
 PG_PASSWORD = 'Kept-Pg-S3cret-q7'
 SECRET_KEY_BASE = 'Kept-Skb-S3cret-' + 'z' * 20
@@ -124,7 +124,7 @@ def test_the_shape_never_changes(host, fake_docker, tmp_path):
     assert failed
     ignored = {'invocation', 'warnings', 'failed'}
     assert set(reached) - ignored == set(unreached) - ignored == set(bad) - ignored
-    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres', 'redis'):
+    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres', 'redis', 'health'):
         assert shape(reached[key]) == shape(unreached[key]) == shape(bad[key]), key
 
 
@@ -366,3 +366,80 @@ def test_a_key_with_a_newline_is_refused_before_anything_is_read(host, fake_dock
     result, failed = run_module(state_args(host, engine, redis_keys=['a\nb']), module='chatwoot_host_info')
     assert failed and result['msg'] == 'redis_keys must not hold an empty key, nor one with a newline'
     assert engine.requests == []
+
+
+# ------------------------------------------------------------------------------ the health probes within the read
+def test_the_health_probes_are_asked_with_the_read_when_every_container_runs(host, fake_docker, healthy_args):
+    engine = full_engine(fake_docker)
+    args = args_for(host, engine.socket_path, containers=['chatwoot_postgres'], health=healthy_args)
+    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info',
+                                secrets=(REDIS_PASSWORD,))
+    assert not failed, result['msg']
+    health = result['health']
+    assert health['healthy'] is True, health['msg']
+    assert (health['attempts'], health['failed_components']) == (1, [])
+    assert health['msg'] == 'healthy: web, postgres, redis, sidekiq ok'
+    assert result['postgres']['accepted'] is True  # the rest of the read was made too
+    assert result['msg'].endswith('; health: healthy: web, postgres, redis, sidekiq ok')
+
+
+def test_an_unhealthy_stack_is_data_not_a_failed_read(host, fake_docker, healthy_args, tmp_path):
+    engine = full_engine(fake_docker)
+    closed = 'http://127.0.0.1:%d' % hs.free_port()
+    args = args_for(host, engine.socket_path, containers=['chatwoot_postgres'],
+                    health=dict(healthy_args, web_url=closed))
+    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info',
+                                secrets=(REDIS_PASSWORD,))
+    assert not failed, result['msg']
+    assert result['health']['healthy'] is False
+    assert result['health']['failed_components'] == ['web']
+    assert result['health']['attempts'] == 1
+
+
+@pytest.mark.parametrize('containers, health, why', [
+    (['chatwoot_postgres', 'chatwoot_rails'], {}, 'not asked: chatwoot_rails is not running'),
+    (['chatwoot_postgres'], None, 'not asked: no health options'),
+    (['chatwoot_postgres'], {'components': ['postgres'], 'postgres_user': None, 'env_file': '/nonexistent/chatwoot.env'},
+     'not asked: postgres_user is not given and env_file /nonexistent/chatwoot.env does not exist'),
+    (['chatwoot_postgres'], {'components': ['web'], 'web_url': 'ftp://x'},
+     'not asked: web_url must be an http:// or https:// URL'),
+])
+def test_the_health_probes_not_asked_say_why(host, fake_docker, healthy_args, containers, health, why):
+    engine = full_engine(fake_docker)
+    options = None if health is None else dict(healthy_args, **health)
+    args = args_for(host, engine.socket_path, containers=containers, health=options)
+    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    assert not failed, result['msg']
+    assert result['health']['msg'].startswith(why), result['health']['msg']
+    assert (result['health']['attempts'], result['health']['healthy'], result['health']['components']) == (0, False, {})
+
+
+def test_no_health_probe_without_an_engine(host, healthy_args, tmp_path):
+    result, failed = run_module(args_for(host, str(tmp_path / 'none.sock'), containers=['chatwoot_postgres'],
+                                         health=healthy_args), module='chatwoot_host_info', secrets=())
+    assert not failed
+    assert result['health']['msg'] == 'not asked: no Docker engine answers'
+
+
+@pytest.mark.parametrize('health, why', [
+    ({'wait': True}, 'not asked: health: '),
+    ({'no_such_option': 1}, 'not asked: health: '),
+    ({'redis_port': 'six'}, 'not asked: health: '),
+])
+def test_health_options_are_checked_as_chatwoot_health_checks_them(host, fake_docker, healthy_args, health, why):
+    engine = full_engine(fake_docker)
+    args = args_for(host, engine.socket_path, containers=['chatwoot_postgres'], health=dict(healthy_args, **health))
+    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    assert not failed, result['msg']
+    assert result['health']['msg'].startswith(why) and list(health)[0] in result['health']['msg'], result['health']['msg']
+    assert result['health']['attempts'] == 0
+
+
+def test_the_health_passwords_given_never_show(host, fake_docker, healthy_args, pg):
+    engine = full_engine(fake_docker)
+    args = args_for(host, engine.socket_path, containers=['chatwoot_postgres'], secrets_file=None,
+                    health=dict(healthy_args, postgres_password=pg.PASSWORD))
+    # run_module fails the test when a password is anywhere in the output, the echoed arguments included
+    result, failed = run_module(args, module='chatwoot_host_info', secrets=(REDIS_PASSWORD, pg.PASSWORD))
+    assert not failed, result['msg']
+    assert result['health']['healthy'] is True, result['health']['msg']
