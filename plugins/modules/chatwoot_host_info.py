@@ -15,8 +15,9 @@ description:
   - Returns as structured data what the role P(sinapum.chatwoot.chatwoot#role) decides on before it changes
     anything - the Docker engine's and Compose's versions, the project's containers, the Postgres volume, the network,
     the local image IDs of the wanted references, the record of the last deployment, the kept secrets, the mode,
-    owner and checksum of the files the role writes, the holder of the run lock, and whether the password in the
-    env file opens the running database and finds it prepared.
+    owner and checksum of the files the role writes, the holder of the run lock, whether the password in the
+    env file opens the running database and finds it prepared, and, when asked (O(health)), the verdict of
+    M(sinapum.chatwoot.chatwoot_health)'s probes.
   - It replaces the role's C(files/read_host.sh), whose C(key=value) lines the role parsed back with regular
     expressions; each return value below names the line it replaces.
   - The engine is asked over its unix socket (O(docker_socket)) with the Python standard library (C(http.client)),
@@ -189,9 +190,19 @@ EXAMPLES = r"""
     env_file: /opt/chatwoot/.env
     postgres_container: chatwoot_postgres
     postgres_host: chatwoot_postgres
+    # chatwoot_health's probes, asked once with the read when every container runs
+    health:
+      web_url: http://127.0.0.1:3000
+      postgres_port: 5432
+      redis_port: 6379
+      sidekiq_container: chatwoot_sidekiq
   register: host
   # It returns the kept secrets: only to a no_log task.
   no_log: true
+
+- name: Say whether the stack was healthy when it was read
+  ansible.builtin.debug:
+    msg: "{{ host.health.msg }}"
 
 - name: Say which containers are paused
   ansible.builtin.debug:
