@@ -618,10 +618,20 @@ def summary(result):
     return words
 
 
-def read_the_rest(p, result, which, run_command):
-    result['postgres'] = _postgres(p, result)
-    result['redis'] = _redis(p, result)
-    result['compose'] = compose_version(p['docker_cli'], which, run_command)
+def read_the_rest(p, result, settings, which, run_command):
+    """The questions that wait on docker exec, on the network and on the docker command, asked side by side (each
+    only reads what read_engine put in ``result``); the read takes as long as the longest of them."""
+    jobs = dict(postgres=lambda: _postgres(p, result), redis=lambda: _redis(p, result),
+                compose=lambda: compose_version(p['docker_cli'], which, run_command))
+    if settings is not None:
+        jobs['health'] = lambda: run_health(settings)
+    if ThreadPoolExecutor is None:  # pragma: no cover
+        answers = dict((name, job()) for name, job in jobs.items())
+    else:
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = dict((name, pool.submit(job)) for name, job in jobs.items())
+            answers = dict((name, future.result()) for name, future in futures.items())
+    result.update(answers)
 
 
 def read_host(p, no_log, which, run_command, now=time.time):
@@ -646,16 +656,7 @@ def read_host(p, no_log, which, run_command, now=time.time):
         settings, why = health_settings(p, result)
         if settings is None:
             result['health'] = empty_health(why)
-            read_the_rest(p, result, which, run_command)
-        elif ThreadPoolExecutor is None:  # pragma: no cover
-            result['health'] = run_health(settings)
-            read_the_rest(p, result, which, run_command)
-        else:
-            # The probes wait on the network, the rest on docker exec: side by side, the read takes the longer.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                probes = pool.submit(run_health, settings)
-                read_the_rest(p, result, which, run_command)
-                result['health'] = probes.result()
+        read_the_rest(p, result, settings, which, run_command)
     except (HostFileError, DockerError) as exc:
         raise HostInfoError(str(exc))
     result['msg'] = summary(result)

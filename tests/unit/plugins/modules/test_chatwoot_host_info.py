@@ -443,3 +443,26 @@ def test_the_health_passwords_given_never_show(host, fake_docker, healthy_args, 
     result, failed = run_module(args, module='chatwoot_host_info', secrets=(REDIS_PASSWORD, pg.PASSWORD))
     assert not failed, result['msg']
     assert result['health']['healthy'] is True, result['health']['msg']
+
+
+def test_the_questions_that_wait_are_asked_side_by_side(host, fake_docker, monkeypatch):
+    import threading
+    from ansible_collections.sinapum.chatwoot.plugins.modules import chatwoot_host_info as module
+    # Each answers only once all three are being asked: asked one after the other, the first would wait in vain.
+    barrier = threading.Barrier(3, timeout=10)
+
+    def meet(answer):
+        def job(*args):
+            barrier.wait()
+            return answer
+        return job
+    postgres, redis = dict(module.empty_postgres(), reason='asked'), dict(module.empty_redis([]), reason='asked')
+    monkeypatch.setattr(module, '_postgres', meet(postgres))
+    monkeypatch.setattr(module, '_redis', meet(redis))
+    monkeypatch.setattr(module, 'compose_version', meet('2.26.1'))
+    engine = full_engine(fake_docker)
+    params = dict((name, spec.get('default')) for name, spec in module.argument_spec().items())
+    params.update(args_for(host, engine.socket_path, containers=['chatwoot_postgres']))
+    result = module.read_host(params, True, lambda name: None, None)
+    assert (result['postgres'], result['redis'], result['compose']) == (postgres, redis, '2.26.1')
+    assert not barrier.broken
