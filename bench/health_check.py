@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tests', 'integration'))
 import health_fixtures  # noqa: E402  pylint: disable=wrong-import-position
 import health_servers as hs  # noqa: E402  pylint: disable=wrong-import-position
 
-from ansible_collections.sinapum.chatwoot.plugins.modules import chatwoot_health  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.sinapum.chatwoot.plugins.module_utils import _health_check  # noqa: E402  pylint: disable=wrong-import-position
 
 TARGET_MS = 150.0
 
@@ -94,9 +94,9 @@ def start_setup(postgres, cleanup):
 
 
 def settings_for(args):
-    params = dict((key, spec.get('default')) for key, spec in chatwoot_health.argument_spec().items())
+    params = dict((key, spec.get('default')) for key, spec in _health_check.argument_spec().items())
     params.update(args)
-    return chatwoot_health.resolve_settings(params)
+    return _health_check.resolve_settings(params)
 
 
 def main():
@@ -113,14 +113,14 @@ def main():
             args, description = json.loads(options.module_args), 'existing deployment'
         else:
             args, description = start_setup(options.postgres, cleanup)
-        first = chatwoot_health.run(settings_for(args))
+        first = _health_check.run(settings_for(args))
         if not first['healthy']:
             raise SystemExit('the setup is not healthy: %s' % first['msg'])
         times = []
-        parts = dict((name, []) for name in chatwoot_health.COMPONENTS)
+        parts = dict((name, []) for name in _health_check.COMPONENTS)
         for dummy in range(options.runs):
             started = time.perf_counter()
-            result = chatwoot_health.run(settings_for(args))
+            result = _health_check.run(settings_for(args))
             times.append((time.perf_counter() - started) * 1000.0)
             if not result['healthy']:
                 raise SystemExit('became unhealthy during the benchmark: %s' % result['msg'])
