@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""roles/chatwoot/files/pull_images.sh, run by sh as the role runs it, against a fake `docker` on PATH: the pull
+started in the background returns at once, a round that ends before it says it still runs, the round that sees it
+end gives the image IDs and cleans up, a failing pull is tried again and then fails with Docker's words."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[3] / "roles" / "chatwoot" / "files" / "pull_images.sh"
+
+# A docker that takes PULL_SECONDS to pull, fails the pulls of refs holding "missing", and knows every other ref
+# once pulled (by the file the pull left).
+FAKE_DOCKER = """#!/bin/sh
+state=${FAKE_STATE:?}
+case "$1" in
+pull)
+	ref=$3
+	echo "$ref" >>"$state/pulls"
+	sleep "${PULL_SECONDS:-0}"
+	case "$ref" in *missing*) echo "manifest for $ref not found" >&2; exit 1 ;; esac
+	touch "$state/$(echo "$ref" | tr '/:' '__')"
+	;;
+image)
+	ref=$5
+	[ -f "$state/$(echo "$ref" | tr '/:' '__')" ] || exit 1
+	echo "sha256:$(echo "$ref" | tr '/:' '__')"
+	;;
+esac
+"""
+
+
+def setup(tmp_path, pull_seconds=0):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    docker = bin_dir / "docker"
+    docker.write_text(FAKE_DOCKER)
+    docker.chmod(0o755)
+    state = tmp_path / "state"
+    state.mkdir()
+    env = dict(os.environ, PATH="%s:%s" % (bin_dir, os.environ["PATH"]), FAKE_STATE=str(state),
+               PULL_SECONDS=str(pull_seconds))
+    return env, state
+
+
+def pull_sh(env, *args, timeout=60):
+    return subprocess.run(["sh", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def test_a_pull_starts_in_the_background_and_a_round_sees_it_end(tmp_path):
+    env, state = setup(tmp_path, pull_seconds=1)
+    base = str(tmp_path / "p.lock.pull")
+    began = time.monotonic()
+    started = pull_sh(env, "start", base, "5", "0", "registry:5000/redis:8", "pgvector/pgvector:pg17")
+    assert started.returncode == 0, started.stderr
+    assert time.monotonic() - began < 1, "start waited for the pull"
+    job = started.stdout.strip()
+    assert job.startswith(base + ".") and (os.stat(job).st_mode & 0o777) == 0o700
+
+    early = pull_sh(env, "wait", job, "0")
+    assert early.returncode == 0 and early.stdout.splitlines()[0] == "running=1", early
+    assert early.stdout.splitlines()[1].startswith("waited=")
+
+    done = pull_sh(env, "wait", job, "10")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["image registry:5000/redis:8=sha256:registry_5000_redis_8",
+                                        "image pgvector/pgvector:pg17=sha256:pgvector_pgvector_pg17"]
+    assert not os.path.exists(job), "the round that saw the end left the pull's directory behind"
+    # both at once: the two pulls of one second each ended within the same round
+    assert sorted((state / "pulls").read_text().split()) == ["pgvector/pgvector:pg17", "registry:5000/redis:8"]
+
+
+def test_a_failing_pull_is_tried_again_then_fails_with_dockers_words(tmp_path):
+    env, state = setup(tmp_path)
+    job = pull_sh(env, "start", str(tmp_path / "p.lock.pull"), "2", "0", "x/chatwoot:missing", "redis:8").stdout.strip()
+    done = pull_sh(env, "wait", job, "10")
+    assert done.returncode != 0
+    assert "manifest for x/chatwoot:missing not found" in done.stderr
+    assert "image x/chatwoot:missing=" in done.stdout.splitlines()
+    # 1 + 2 retries
+    assert (state / "pulls").read_text().split().count("x/chatwoot:missing") == 3
+    assert not os.path.exists(job)
+
+
+def test_a_new_start_removes_what_an_interrupted_run_left(tmp_path):
+    env, dummy = setup(tmp_path)
+    base = str(tmp_path / "p.lock.pull")
+    left = pull_sh(env, "start", base, "0", "0", "redis:8").stdout.strip()
+    job = pull_sh(env, "start", base, "0", "0", "redis:8").stdout.strip()
+    assert job != left and not os.path.exists(left)
+    assert pull_sh(env, "wait", job, "10").returncode == 0
+
+
+def test_a_round_on_a_removed_pull_says_so(tmp_path):
+    env, dummy = setup(tmp_path)
+    gone = pull_sh(env, "wait", str(tmp_path / "p.lock.pull.nothing"), "1")
+    assert gone.returncode == 1 and "no pull in" in gone.stderr
