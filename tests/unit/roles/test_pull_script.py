@@ -21,17 +21,17 @@ FAKE_DOCKER = """#!/bin/sh
 state=${FAKE_STATE:?}
 case "$1" in
 pull)
-	ref=$3
-	echo "$ref" >>"$state/pulls"
-	sleep "${PULL_SECONDS:-0}"
-	case "$ref" in *missing*) echo "manifest for $ref not found" >&2; exit 1 ;; esac
-	touch "$state/$(echo "$ref" | tr '/:' '__')"
-	;;
+    ref=$3
+    echo "$ref" >>"$state/pulls"
+    sleep "${PULL_SECONDS:-0}"
+    case "$ref" in *missing*) echo "manifest for $ref not found" >&2; exit 1 ;; esac
+    touch "$state/$(echo "$ref" | tr '/:' '__')"
+    ;;
 image)
-	ref=$5
-	[ -f "$state/$(echo "$ref" | tr '/:' '__')" ] || exit 1
-	echo "sha256:$(echo "$ref" | tr '/:' '__')"
-	;;
+    ref=$5
+    [ -f "$state/$(echo "$ref" | tr '/:' '__')" ] || exit 1
+    echo "sha256:$(echo "$ref" | tr '/:' '__')"
+    ;;
 esac
 """
 
