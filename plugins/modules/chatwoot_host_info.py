@@ -381,7 +381,7 @@ health:
       C(attempts) (0 when the probes were not asked, C(msg) then says why) and C(elapsed_ms).
   returned: always
   type: dict
-  sample: {healthy: true, msg: "healthy: web, postgres, redis, sidekiq", attempts: 1, elapsed_ms: 84.2,
+  sample: {healthy: true, msg: "healthy: web, postgres, redis, sidekiq ok", attempts: 1, elapsed_ms: 84.2,
            failed_components: [], drifted_components: [], components: {}}
 msg:
   description: One line saying what was read.
