@@ -2,9 +2,10 @@
 # Copyright (c) 2026, SinapUm engineers (@sinapum)
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""roles/chatwoot/files/pull_images.sh, run by sh as the role runs it, against a fake `docker` on PATH: the pull
+"""roles/chatwoot/files/host_job.sh, run by sh as the role runs it, against a fake `docker` on PATH: the pull
 started in the background returns at once, a round that ends before it says it still runs, the round that sees it
-end gives the image IDs and cleans up, a failing pull is tried again and then fails with Docker's words."""
+end gives the image IDs and cleans up, a failing pull is tried again and then fails with Docker's words; a command
+(db:chatwoot_prepare's) runs once, its output and status given by the round that sees it end."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[3] / "roles" / "chatwoot" / "files" / "pull_images.sh"
+SCRIPT = Path(__file__).resolve().parents[3] / "roles" / "chatwoot" / "files" / "host_job.sh"
 
 # A docker that takes PULL_SECONDS to pull, fails the pulls of refs holding "missing", and knows every other ref
 # once pulled (by the file the pull left).
@@ -49,7 +50,7 @@ def setup(tmp_path, pull_seconds=0):
     return env, state
 
 
-def pull_sh(env, *args, timeout=60):
+def job_sh(env, *args, timeout=60):
     return subprocess.run(["sh", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=timeout,
                           check=False)
 
@@ -58,17 +59,17 @@ def test_a_pull_starts_in_the_background_and_a_round_sees_it_end(tmp_path):
     env, state = setup(tmp_path, pull_seconds=1)
     base = str(tmp_path / "p.lock.pull")
     began = time.monotonic()
-    started = pull_sh(env, "start", base, "5", "0", "registry:5000/redis:8", "pgvector/pgvector:pg17")
+    started = job_sh(env, "start", base, "5", "0", "pull", "registry:5000/redis:8", "pgvector/pgvector:pg17")
     assert started.returncode == 0, started.stderr
     assert time.monotonic() - began < 1, "start waited for the pull"
     job = started.stdout.strip()
     assert job.startswith(base + ".") and (os.stat(job).st_mode & 0o777) == 0o700
 
-    early = pull_sh(env, "wait", job, "0")
+    early = job_sh(env, "wait", job, "0")
     assert early.returncode == 0 and early.stdout.splitlines()[0] == "running=1", early
     assert early.stdout.splitlines()[1].startswith("waited=")
 
-    done = pull_sh(env, "wait", job, "10")
+    done = job_sh(env, "wait", job, "10")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["image registry:5000/redis:8=sha256:registry_5000_redis_8",
                                         "image pgvector/pgvector:pg17=sha256:pgvector_pgvector_pg17"]
@@ -79,8 +80,8 @@ def test_a_pull_starts_in_the_background_and_a_round_sees_it_end(tmp_path):
 
 def test_a_failing_pull_is_tried_again_then_fails_with_dockers_words(tmp_path):
     env, state = setup(tmp_path)
-    job = pull_sh(env, "start", str(tmp_path / "p.lock.pull"), "2", "0", "x/chatwoot:missing", "redis:8").stdout.strip()
-    done = pull_sh(env, "wait", job, "10")
+    job = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "2", "0", "pull", "x/chatwoot:missing", "redis:8").stdout.strip()
+    done = job_sh(env, "wait", job, "10")
     assert done.returncode != 0
     assert "manifest for x/chatwoot:missing not found" in done.stderr
     assert "image x/chatwoot:missing=" in done.stdout.splitlines()
@@ -92,13 +93,37 @@ def test_a_failing_pull_is_tried_again_then_fails_with_dockers_words(tmp_path):
 def test_a_new_start_removes_what_an_interrupted_run_left(tmp_path):
     env, dummy = setup(tmp_path)
     base = str(tmp_path / "p.lock.pull")
-    left = pull_sh(env, "start", base, "0", "0", "redis:8").stdout.strip()
-    job = pull_sh(env, "start", base, "0", "0", "redis:8").stdout.strip()
+    left = job_sh(env, "start", base, "0", "0", "pull", "redis:8").stdout.strip()
+    job = job_sh(env, "start", base, "0", "0", "pull", "redis:8").stdout.strip()
     assert job != left and not os.path.exists(left)
-    assert pull_sh(env, "wait", job, "10").returncode == 0
+    assert job_sh(env, "wait", job, "10").returncode == 0
 
 
 def test_a_round_on_a_removed_pull_says_so(tmp_path):
     env, dummy = setup(tmp_path)
-    gone = pull_sh(env, "wait", str(tmp_path / "p.lock.pull.nothing"), "1")
-    assert gone.returncode == 1 and "no pull in" in gone.stderr
+    gone = job_sh(env, "wait", str(tmp_path / "p.lock.pull.nothing"), "1")
+    assert gone.returncode == 1 and "no job in" in gone.stderr
+
+
+def test_a_command_runs_once_and_its_round_gives_what_it_printed(tmp_path):
+    env, state = setup(tmp_path)
+    script = ("echo run >>%s/runs; echo 'Migrating to Foo'; echo 'Foo failed: this and all later migrations canceled' >&2;"
+              " sleep 1; exit 3" % state)
+    began = time.monotonic()
+    job = job_sh(env, "start", str(tmp_path / "p.lock.prepare"), "0", "0", "run", "sh", "-c", script)
+    assert job.returncode == 0 and time.monotonic() - began < 1, job
+    early = job_sh(env, "wait", job.stdout.strip(), "0")
+    assert early.returncode == 0 and early.stdout.splitlines()[0] == "running=1", early
+    done = job_sh(env, "wait", job.stdout.strip(), "10")
+    assert done.returncode == 3
+    assert done.stdout == "Migrating to Foo\n" and "all later migrations canceled" in done.stderr, done
+    assert (state / "runs").read_text() == "run\n", "a command with no retries ran more than once"
+    assert not os.path.exists(job.stdout.strip())
+
+
+def test_an_unknown_kind_of_job_is_refused_before_anything_starts(tmp_path):
+    env, dummy = setup(tmp_path)
+    base = tmp_path / "p.lock.x"
+    refused = job_sh(env, "start", str(base), "0", "0", "pul", "redis:8")
+    assert refused.returncode == 2 and "no job kind pul" in refused.stderr, refused
+    assert not list(tmp_path.glob("p.lock.x.*"))

@@ -1,0 +1,92 @@
+# shellcheck shell=sh
+# A long step run in the background on the host, so that the run waits for it in rounds (tasks/job_wait.yml): a quick
+# step costs two short round trips, a long one says every round that it still runs. Serves the images' pull
+# (tasks/images.yml) and db:chatwoot_prepare (tasks/prepare.yml).
+#   start BASE RETRIES DELAY pull REF...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller holds the
+#                                         project's lock) and prints its path; in it, in the background, runs the job up
+#   start BASE RETRIES DELAY run ARGV...  to 1 + RETRIES times, DELAY seconds apart, and leaves what the last attempt
+#                                         printed (out, err) and its status (rc). Returns at once. A pull pulls every
+#                                         REF at once and prints "image REF=ID" lines; run runs ARGV.
+#   wait DIR SECONDS                      waits up to SECONDS for that job. Ended: prints its out, its err on stderr,
+#                                         removes DIR and exits with its status. Not yet: prints "running=ATTEMPT" and
+#                                         "waited=SECONDS" (since start), and exits 0.
+
+# All at once; "image REF=ID" for each (empty ID when it is not there); non-zero when any pull failed.
+pull() {
+	rc=0 pids=
+	for image in "$@"; do
+		docker pull --quiet "$image" >/dev/null &
+		pids="$pids $!"
+	done
+	for pid in $pids; do
+		wait "$pid" || rc=1
+	done
+	for image in "$@"; do
+		printf 'image %s=%s\n' "$image" "$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null)"
+	done
+	return $rc
+}
+
+# As given: its output is the job's.
+run() {
+	"$@"
+}
+
+case $1 in
+start)
+	base=$2 retries=$3 delay=$4 kind=$5
+	shift 5
+	case $kind in
+	pull | run) ;;
+	*)
+		echo "host_job.sh: no job kind $kind (pull or run)" >&2
+		exit 2
+		;;
+	esac
+	rm -rf "$base".*
+	dir=$(mktemp -d "$base.XXXXXX") || exit 1
+	echo 1 >"$dir/attempt"
+	date +%s >"$dir/began"
+	# Its own descriptors and no hang-up: the job outlives the connection (and the sudo) that started it.
+	(
+		trap '' HUP
+		attempt=1
+		while :; do
+			if "$kind" "$@" >"$dir/out" 2>"$dir/err"; then status=0; else status=$?; fi
+			if [ "$status" -eq 0 ] || [ "$attempt" -gt "$retries" ]; then
+				break
+			fi
+			sleep "$delay"
+			attempt=$((attempt + 1))
+			echo "$attempt" >"$dir/attempt"
+		done
+		echo "$status" >"$dir/rc.part" && mv "$dir/rc.part" "$dir/rc"
+	) </dev/null >/dev/null 2>&1 &
+	echo "$dir"
+	;;
+wait)
+	dir=$2 ticks=$(($3 * 5))
+	while [ ! -f "$dir/rc" ] && [ -d "$dir" ] && [ "$ticks" -gt 0 ]; do
+		sleep 0.2
+		ticks=$((ticks - 1))
+	done
+	if [ ! -d "$dir" ]; then
+		echo "no job in $dir: it was removed (by another run of this project?)" >&2
+		exit 1
+	fi
+	if [ ! -f "$dir/rc" ]; then
+		echo "running=$(cat "$dir/attempt")"
+		echo "waited=$(($(date +%s) - $(cat "$dir/began")))"
+		exit 0
+	fi
+	status=$(cat "$dir/rc")
+	cat "$dir/out"
+	cat "$dir/err" >&2
+	rm -rf "$dir"
+	exit "$status"
+	;;
+*)
+	echo "usage: host_job.sh start BASE RETRIES DELAY pull REF... | start BASE RETRIES DELAY run ARGV... | wait DIR SECONDS" >&2
+	exit 2
+	;;
+esac
