@@ -1,15 +1,17 @@
 # shellcheck shell=sh
 # A long step run in the background on the host, so that the run waits for it in rounds (tasks/job_wait.yml): a quick
-# step costs two short round trips, a long one says every round that it still runs. Serves the images' pull
-# (tasks/images.yml) and db:chatwoot_prepare (tasks/prepare.yml).
-#   start BASE RETRIES DELAY pull REF...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller holds the
-#                                         project's lock) and prints its path; in it, in the background, runs the job up
-#   start BASE RETRIES DELAY run ARGV...  to 1 + RETRIES times, DELAY seconds apart, and leaves what the last attempt
-#                                         printed (out, err) and its status (rc). Returns at once. A pull pulls every
-#                                         REF at once and prints "image REF=ID" lines; run runs ARGV.
-#   wait DIR SECONDS                      waits up to SECONDS for that job. Ended: prints its out, its err on stderr,
-#                                         removes DIR and exits with its status. Not yet: prints "running=ATTEMPT" and
-#                                         "waited=SECONDS" (since start), and exits 0.
+# step costs one round trip, a long one says every round that it still runs. Serves the images' pull (tasks/images.yml)
+# and db:chatwoot_prepare (tasks/prepare.yml).
+#   start BASE RETRIES DELAY SECONDS pull REF...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller
+#   start BASE RETRIES DELAY SECONDS run ARGV...  holds the project's lock); in it, in the background, runs the job up
+#                                                 to 1 + RETRIES times, DELAY seconds apart, and leaves what the last
+#                                                 attempt printed (out, err) and its status (rc); then waits for it as
+#                                                 wait does. A pull pulls every REF at once and prints "image REF=ID"
+#                                                 lines; run runs ARGV.
+#   wait DIR SECONDS                              waits up to SECONDS for the job in DIR. Ended: prints its out, its err
+#                                                 on stderr, removes DIR and exits with its status. Not yet: prints
+#                                                 "job=DIR", "running=ATTEMPT" and "waited=SECONDS" (since its start),
+#                                                 and exits 0.
 
 # All at once; "image REF=ID" for each (empty ID when it is not there); non-zero when any pull failed.
 pull() {
@@ -27,15 +29,42 @@ pull() {
 	return $rc
 }
 
-# As given: its output is the job's.
-run() {
-	"$@"
+# One attempt of the job: a pull of the REFs, or ARGV as given.
+job() {
+	case $kind in
+	pull) pull "$@" ;;
+	run) "$@" ;;
+	esac
+}
+
+# The wait: see the header.
+await_job() {
+	dir=$1 ticks=$(($2 * 5))
+	while [ ! -f "$dir/rc" ] && [ -d "$dir" ] && [ "$ticks" -gt 0 ]; do
+		sleep 0.2
+		ticks=$((ticks - 1))
+	done
+	if [ ! -d "$dir" ]; then
+		echo "no job in $dir: it was removed (by another run of this project?)" >&2
+		exit 1
+	fi
+	if [ ! -f "$dir/rc" ]; then
+		echo "job=$dir"
+		echo "running=$(cat "$dir/attempt")"
+		echo "waited=$(($(date +%s) - $(cat "$dir/began")))"
+		exit 0
+	fi
+	status=$(cat "$dir/rc")
+	cat "$dir/out"
+	cat "$dir/err" >&2
+	rm -rf "$dir"
+	exit "$status"
 }
 
 case $1 in
 start)
-	base=$2 retries=$3 delay=$4 kind=$5
-	shift 5
+	base=$2 retries=$3 delay=$4 seconds=$5 kind=$6
+	shift 6
 	case $kind in
 	pull | run) ;;
 	*)
@@ -52,7 +81,7 @@ start)
 		trap '' HUP
 		attempt=1
 		while :; do
-			if "$kind" "$@" >"$dir/out" 2>"$dir/err"; then status=0; else status=$?; fi
+			if job "$@" >"$dir/out" 2>"$dir/err"; then status=0; else status=$?; fi
 			if [ "$status" -eq 0 ] || [ "$attempt" -gt "$retries" ]; then
 				break
 			fi
@@ -62,31 +91,13 @@ start)
 		done
 		echo "$status" >"$dir/rc.part" && mv "$dir/rc.part" "$dir/rc"
 	) </dev/null >/dev/null 2>&1 &
-	echo "$dir"
+	await_job "$dir" "$seconds"
 	;;
 wait)
-	dir=$2 ticks=$(($3 * 5))
-	while [ ! -f "$dir/rc" ] && [ -d "$dir" ] && [ "$ticks" -gt 0 ]; do
-		sleep 0.2
-		ticks=$((ticks - 1))
-	done
-	if [ ! -d "$dir" ]; then
-		echo "no job in $dir: it was removed (by another run of this project?)" >&2
-		exit 1
-	fi
-	if [ ! -f "$dir/rc" ]; then
-		echo "running=$(cat "$dir/attempt")"
-		echo "waited=$(($(date +%s) - $(cat "$dir/began")))"
-		exit 0
-	fi
-	status=$(cat "$dir/rc")
-	cat "$dir/out"
-	cat "$dir/err" >&2
-	rm -rf "$dir"
-	exit "$status"
+	await_job "$2" "$3"
 	;;
 *)
-	echo "usage: host_job.sh start BASE RETRIES DELAY pull REF... | start BASE RETRIES DELAY run ARGV... | wait DIR SECONDS" >&2
+	echo "usage: host_job.sh start BASE RETRIES DELAY SECONDS pull REF... | start BASE RETRIES DELAY SECONDS run ARGV... | wait DIR SECONDS" >&2
 	exit 2
 	;;
 esac

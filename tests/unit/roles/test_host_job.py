@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """roles/chatwoot/files/host_job.sh, run by sh as the role runs it, against a fake `docker` on PATH: the pull
 started in the background returns at once, a round that ends before it says it still runs, the round that sees it
-end gives the image IDs and cleans up, a failing pull is tried again and then fails with Docker's words; a command
-(db:chatwoot_prepare's) runs once, its output and status given by the round that sees it end."""
+end gives the image IDs and cleans up (a quick pull within the round that starts it), a failing pull is tried again
+and then fails with Docker's words; a command (db:chatwoot_prepare's) runs once, its output and status given by the
+round that sees it end."""
 
 from __future__ import annotations
 
@@ -55,19 +56,25 @@ def job_sh(env, *args, timeout=60):
                           check=False)
 
 
-def test_a_pull_starts_in_the_background_and_a_round_sees_it_end(tmp_path):
-    env, state = setup(tmp_path, pull_seconds=1)
+def state(answer):
+    """The job=, running= and waited= lines of a round that ended before the job."""
+    return dict(line.split("=", 1) for line in answer.stdout.splitlines())
+
+
+def test_a_pull_starts_in_the_background_and_a_later_round_sees_it_end(tmp_path):
+    env, state_dir = setup(tmp_path, pull_seconds=1)
     base = str(tmp_path / "p.lock.pull")
     began = time.monotonic()
-    started = job_sh(env, "start", base, "5", "0", "pull", "registry:5000/redis:8", "pgvector/pgvector:pg17")
+    started = job_sh(env, "start", base, "5", "0", "0", "pull", "registry:5000/redis:8", "pgvector/pgvector:pg17")
     assert started.returncode == 0, started.stderr
-    assert time.monotonic() - began < 1, "start waited for the pull"
-    job = started.stdout.strip()
+    assert time.monotonic() - began < 1, "a start with a round of 0 s waited for the pull"
+    first = state(started)
+    assert set(first) == {"job", "running", "waited"} and first["running"] == "1", started.stdout
+    job = first["job"]
     assert job.startswith(base + ".") and (os.stat(job).st_mode & 0o777) == 0o700
 
     early = job_sh(env, "wait", job, "0")
-    assert early.returncode == 0 and early.stdout.splitlines()[0] == "running=1", early
-    assert early.stdout.splitlines()[1].startswith("waited=")
+    assert early.returncode == 0 and state(early)["job"] == job and state(early)["running"] == "1", early
 
     done = job_sh(env, "wait", job, "10")
     assert done.returncode == 0, done.stderr
@@ -75,55 +82,59 @@ def test_a_pull_starts_in_the_background_and_a_round_sees_it_end(tmp_path):
                                         "image pgvector/pgvector:pg17=sha256:pgvector_pgvector_pg17"]
     assert not os.path.exists(job), "the round that saw the end left the pull's directory behind"
     # both at once: the two pulls of one second each ended within the same round
-    assert sorted((state / "pulls").read_text().split()) == ["pgvector/pgvector:pg17", "registry:5000/redis:8"]
+    assert sorted((state_dir / "pulls").read_text().split()) == ["pgvector/pgvector:pg17", "registry:5000/redis:8"]
+
+
+def test_a_quick_pull_ends_within_the_round_that_starts_it(tmp_path):
+    env, dummy = setup(tmp_path)
+    done = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "0", "0", "10", "pull", "redis:8")
+    assert done.returncode == 0 and done.stdout.splitlines() == ["image redis:8=sha256:redis_8"], done
+    assert not list(tmp_path.glob("p.lock.pull.*")), "the round that saw the end left the pull's directory behind"
 
 
 def test_a_failing_pull_is_tried_again_then_fails_with_dockers_words(tmp_path):
-    env, state = setup(tmp_path)
-    job = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "2", "0", "pull", "x/chatwoot:missing", "redis:8").stdout.strip()
-    done = job_sh(env, "wait", job, "10")
+    env, state_dir = setup(tmp_path)
+    done = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "2", "0", "10", "pull", "x/chatwoot:missing", "redis:8")
     assert done.returncode != 0
     assert "manifest for x/chatwoot:missing not found" in done.stderr
     assert "image x/chatwoot:missing=" in done.stdout.splitlines()
     # 1 + 2 retries
-    assert (state / "pulls").read_text().split().count("x/chatwoot:missing") == 3
-    assert not os.path.exists(job)
+    assert (state_dir / "pulls").read_text().split().count("x/chatwoot:missing") == 3
+    assert not list(tmp_path.glob("p.lock.pull.*"))
 
 
 def test_a_new_start_removes_what_an_interrupted_run_left(tmp_path):
-    env, dummy = setup(tmp_path)
+    env, dummy = setup(tmp_path, pull_seconds=1)
     base = str(tmp_path / "p.lock.pull")
-    left = job_sh(env, "start", base, "0", "0", "pull", "redis:8").stdout.strip()
-    job = job_sh(env, "start", base, "0", "0", "pull", "redis:8").stdout.strip()
+    left = state(job_sh(env, "start", base, "0", "0", "0", "pull", "redis:8"))["job"]
+    job = state(job_sh(env, "start", base, "0", "0", "0", "pull", "redis:8"))["job"]
     assert job != left and not os.path.exists(left)
     assert job_sh(env, "wait", job, "10").returncode == 0
 
 
-def test_a_round_on_a_removed_pull_says_so(tmp_path):
+def test_a_round_on_a_removed_job_says_so(tmp_path):
     env, dummy = setup(tmp_path)
     gone = job_sh(env, "wait", str(tmp_path / "p.lock.pull.nothing"), "1")
     assert gone.returncode == 1 and "no job in" in gone.stderr
 
 
 def test_a_command_runs_once_and_its_round_gives_what_it_printed(tmp_path):
-    env, state = setup(tmp_path)
+    env, state_dir = setup(tmp_path)
     script = ("echo run >>%s/runs; echo 'Migrating to Foo'; echo 'Foo failed: this and all later migrations canceled' >&2;"
-              " sleep 1; exit 3" % state)
+              " sleep 1; exit 3" % state_dir)
     began = time.monotonic()
-    job = job_sh(env, "start", str(tmp_path / "p.lock.prepare"), "0", "0", "run", "sh", "-c", script)
-    assert job.returncode == 0 and time.monotonic() - began < 1, job
-    early = job_sh(env, "wait", job.stdout.strip(), "0")
-    assert early.returncode == 0 and early.stdout.splitlines()[0] == "running=1", early
-    done = job_sh(env, "wait", job.stdout.strip(), "10")
+    started = job_sh(env, "start", str(tmp_path / "p.lock.prepare"), "0", "0", "0", "run", "sh", "-c", script)
+    assert started.returncode == 0 and time.monotonic() - began < 1, started
+    job = state(started)["job"]
+    done = job_sh(env, "wait", job, "10")
     assert done.returncode == 3
     assert done.stdout == "Migrating to Foo\n" and "all later migrations canceled" in done.stderr, done
-    assert (state / "runs").read_text() == "run\n", "a command with no retries ran more than once"
-    assert not os.path.exists(job.stdout.strip())
+    assert (state_dir / "runs").read_text() == "run\n", "a command with no retries ran more than once"
+    assert not os.path.exists(job)
 
 
 def test_an_unknown_kind_of_job_is_refused_before_anything_starts(tmp_path):
     env, dummy = setup(tmp_path)
-    base = tmp_path / "p.lock.x"
-    refused = job_sh(env, "start", str(base), "0", "0", "pul", "redis:8")
+    refused = job_sh(env, "start", str(tmp_path / "p.lock.x"), "0", "0", "0", "pul", "redis:8")
     assert refused.returncode == 2 and "no job kind pul" in refused.stderr, refused
     assert not list(tmp_path.glob("p.lock.x.*"))
