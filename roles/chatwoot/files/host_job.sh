@@ -3,7 +3,8 @@
 # step costs one round trip, a long one says every round that it still runs. Serves the images' pull (tasks/images.yml)
 # and db:chatwoot_prepare (tasks/prepare.yml).
 #   start BASE RETRIES DELAY SECONDS pull REF...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller
-#   start BASE RETRIES DELAY SECONDS run ARGV...  holds the project's lock); in it, in the background, runs the job up
+#   start BASE RETRIES DELAY SECONDS run ARGV...  holds the project's lock; a run job refuses to start beside an
+#                                                 earlier one that still runs); in it, in the background, runs the job up
 #                                                 to 1 + RETRIES times, DELAY seconds apart, and leaves what the last
 #                                                 attempt printed (out, err) and its status (rc); then waits for it as
 #                                                 wait does. A pull pulls every REF at once and prints "image REF=ID"
@@ -72,6 +73,19 @@ start)
 		exit 2
 		;;
 	esac
+	# An earlier run's job that still runs (that run was stopped, its lock taken over since): a second command beside
+	# it (db:chatwoot_prepare) would race it, so this one stops and says so; a second pull beside one does no harm.
+	for old in "$base".*; do
+		if [ "$kind" != run ] || [ ! -f "$old/pid" ] || [ -f "$old/rc" ]; then
+			continue
+		fi
+		pid=$(cat "$old/pid")
+		if grep -q host_job.sh "/proc/$pid/cmdline" 2>/dev/null; then
+			echo "an earlier run's job still runs on this host ($old, pid $pid, for $(($(date +%s) - $(cat "$old/began"))) s):" \
+				"the run that started it was stopped; wait until it ends, then run again" >&2
+			exit 1
+		fi
+	done
 	rm -rf "$base".*
 	dir=$(mktemp -d "$base.XXXXXX") || exit 1
 	echo 1 >"$dir/attempt"
@@ -91,6 +105,7 @@ start)
 		done
 		echo "$status" >"$dir/rc.part" && mv "$dir/rc.part" "$dir/rc"
 	) </dev/null >/dev/null 2>&1 &
+	echo $! >"$dir/pid"
 	await_job "$dir" "$seconds"
 	;;
 wait)

@@ -138,3 +138,26 @@ def test_an_unknown_kind_of_job_is_refused_before_anything_starts(tmp_path):
     refused = job_sh(env, "start", str(tmp_path / "p.lock.x"), "0", "0", "0", "pul", "redis:8")
     assert refused.returncode == 2 and "no job kind pul" in refused.stderr, refused
     assert not list(tmp_path.glob("p.lock.x.*"))
+
+
+def test_a_command_does_not_start_beside_an_earlier_runs_command_that_still_runs(tmp_path):
+    # The run that started the first was stopped and its lock taken over: a second db:chatwoot_prepare would race it.
+    env, state_dir = setup(tmp_path)
+    base = str(tmp_path / "p.lock.prepare")
+    first = state(job_sh(env, "start", base, "0", "0", "0", "run", "sh", "-c", "sleep 2; echo first"))["job"]
+    second = job_sh(env, "start", base, "0", "0", "0", "run", "sh", "-c", "echo second >%s/second" % state_dir)
+    assert second.returncode == 1 and "an earlier run's job still runs on this host (%s, pid " % first in second.stderr
+    assert os.path.isdir(first) and not (state_dir / "second").exists()
+    assert job_sh(env, "wait", first, "10").stdout == "first\n"
+    # Once it has ended, the next starts.
+    third = job_sh(env, "start", base, "0", "0", "10", "run", "echo", "third")
+    assert third.returncode == 0 and third.stdout == "third\n", third
+
+
+def test_a_pull_starts_beside_an_earlier_runs_pull(tmp_path):
+    env, dummy = setup(tmp_path, pull_seconds=2)
+    base = str(tmp_path / "p.lock.pull")
+    first = state(job_sh(env, "start", base, "0", "0", "0", "pull", "redis:8"))["job"]
+    second = job_sh(env, "start", base, "0", "0", "10", "pull", "redis:8")
+    assert second.returncode == 0 and second.stdout.splitlines() == ["image redis:8=sha256:redis_8"], second
+    assert not os.path.exists(first)
