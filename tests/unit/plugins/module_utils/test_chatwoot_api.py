@@ -92,6 +92,30 @@ def test_wait_until_gone_polls_until_404():
     script.done()
 
 
+def test_wait_until_gone_asks_again_after_the_401_of_a_deletion_in_flight():
+    # Chatwoot 4.15.1 found the inbox, then the worker deleted it before InboxPolicy#show? asked again.
+    script = Script(('GET', '/i/3', ANY, 200, {'id': 3}),
+                    ('GET', '/i/3', ANY, 401, {'error': 'You are not authorized to do this action'}),
+                    ('GET', '/i/3', ANY, 404, {'error': 'Resource could not be found'}))
+    assert client(script).wait_until_gone('/i/3', timeout=60) is True
+    script.done()
+
+
+def test_wait_until_gone_raises_a_401_that_lasts_the_whole_wait():
+    script = Script(('GET', '/i/3', ANY, 401, {'error': 'You are not authorized to do this action'}))
+    with pytest.raises(api.ChatwootError) as caught:
+        client(script).wait_until_gone('/i/3', timeout=0)
+    assert caught.value.status == 401
+    script.done()
+
+
+def test_wait_until_gone_raises_other_errors_at_once():
+    script = Script(('GET', '/i/3', ANY, 500, b''))
+    with pytest.raises(api.ChatwootError) as caught:
+        client(script).wait_until_gone('/i/3', timeout=60)
+    assert caught.value.status == 500
+
+
 @pytest.mark.parametrize('resource,body,expected', [
     ('agents', [{'id': 1}], [{'id': 1}]),
     ('inboxes', {'payload': [{'id': 2}]}, [{'id': 2}]),
