@@ -40,8 +40,8 @@ PLAYBOOK = """
         __chatwoot_job_round: 1
         __chatwoot_job_name: The test job
         __chatwoot_job_attempts: 1
-        __chatwoot_job_changed: "{{ __chatwoot_job.stdout_lines | select('match', '^running=') | length == 0 }}"
-        __chatwoot_job_said: "{{ first.stdout_lines | select('match', '^(job|running|waited)=') | sinapum.chatwoot.key_values }}"
+        __chatwoot_job_changed: "{{ not __chatwoot_job | sinapum.chatwoot.job_running }}"
+        __chatwoot_job_said: "{{ first | sinapum.chatwoot.job_running }}"
 
     - name: Say what the last round gave
       ansible.builtin.debug:
