@@ -10,8 +10,9 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-# What roles/chatwoot/files/host_job.sh prints, and only that, for a job that has not ended yet.
-RUNNING = re.compile(r'job=(?P<job>/\S+)\nrunning=(?P<running>[0-9]+)\nwaited=(?P<waited>-?[0-9]+)')
+# What roles/chatwoot/files/host_job.sh prints last, and only then, for a job that has not ended yet. Anything before
+# it is not the job's (a login shell's greeting over ssh): the three lines at the end decide.
+RUNNING = re.compile(r'(?:\A|\n)job=(?P<job>/\S+)\nrunning=(?P<running>[0-9]+)\nwaited=(?P<waited>-?[0-9]+)\Z')
 
 
 def job_running(round_result):
@@ -25,7 +26,7 @@ def job_running(round_result):
     if not isinstance(round_result, str):
         raise AnsibleFilterError('job_running: the input must be a registered round or its output, got %s'
                                  % type(round_result).__name__)
-    said = RUNNING.fullmatch(round_result.replace('\r\n', '\n').strip())
+    said = RUNNING.search(round_result.replace('\r\n', '\n').strip())
     return said.groupdict() if said else {}
 
 

@@ -19,6 +19,8 @@ def test_a_round_that_saw_the_job_running_gives_its_directory_attempt_and_time()
     assert job_running(RUNNING) == SAID
     assert job_running(RUNNING.splitlines()) == SAID
     assert job_running(RUNNING.replace('\n', '\r\n')) == SAID  # raw over ssh with a terminal
+    # A login shell's greeting before the script's lines (raw over ssh) does not hide them.
+    assert job_running('Welcome to host\n' + RUNNING) == SAID
 
 
 @pytest.mark.parametrize('ended', [
@@ -28,6 +30,8 @@ def test_a_round_that_saw_the_job_running_gives_its_directory_attempt_and_time()
     'Migrating\nrunning=3\n',
     RUNNING + 'Created database chatwoot_production\n',
     'job=relative/dir\nrunning=1\nwaited=3\n',
+    'job=/run/lock/x\nrunning=1\n',
+    'xjob=/run/lock/x\nrunning=1\nwaited=3\n',
 ])
 def test_any_other_output_is_an_ended_job(ended):
     assert job_running({'stdout': ended}) == {}
