@@ -91,7 +91,9 @@ def external(tmp_path_factory):
     # Read by the redis user inside the container; a throwaway key.
     tls.chmod(0o755)
     (tls / "key.pem").chmod(0o644)
-    sh("docker", "network", "create", "--subnet", "172.30.251.0/24", NETWORK)
+    # Outside Docker's default pools (172.17-31/16, 192.168/16): a network Docker gives an address itself, such as the
+    # main e2e project's, can never take this range first.
+    sh("docker", "network", "create", "--subnet", "10.199.251.0/24", NETWORK)
     # Postgres wants its key owned by itself and private: copied in before the server starts.
     sh("docker", "run", "-d", "--name", PG, "--network", NETWORK, "--ip", PG_IP, "-v", f"{tls}:/tls:ro",
        "-e", f"POSTGRES_PASSWORD={SUPER_PASSWORD}", "--entrypoint", "sh", "sinapum-rig/pgvector:pg17", "-c",
