@@ -248,7 +248,7 @@ def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_
     assert _never_deployed_traces() == UNTOUCHED
     # What a real run would do: the files it would write, and the services it would start and prepare.
     assert run.changed > 0, run
-    files = run.out.split("Write the project directory, .env and the compose file]", 1)[1].split("TASK [", 1)[0]
+    files = run.out.split("Keep the secrets, write the project directory, .env and the compose file]", 1)[1].split("TASK [", 1)[0]
     assert "changed: [localhost]" in files, run
     # The diff shows the compose file's content and, for .env, only that it holds secrets.
     assert "+services:" in files and "(secret content" in files, files
