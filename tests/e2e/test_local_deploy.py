@@ -250,8 +250,10 @@ def test_check_mode_on_a_server_never_deployed_creates_nothing_and_says_what_it_
     assert run.changed > 0, run
     files = run.out.split("Keep the secrets, write the project directory, .env and the compose file]", 1)[1].split("TASK [", 1)[0]
     assert "changed: [localhost]" in files, run
-    # The diff shows the compose file's content and, for .env, only that it holds secrets.
+    # The diff shows the compose file's content and, for .env and the secrets file, only that they hold secrets.
     assert "+services:" in files and "(secret content" in files, files
+    for path in (NEVER["chatwoot_project_dir"] + "/.env", NEVER["chatwoot_state_dir"] + "/secrets.json"):
+        assert path + " (new file" in files, files
     assert "SECRET_KEY_BASE=" not in run.out and secret not in run.out, "a secret was shown"
     would = run.out.split("Say what a real run would do]", 1)[1].split("TASK [", 1)[0]
     for words in ("chatwoot_postgres, chatwoot_redis, chatwoot_rails, chatwoot_sidekiq", "db:chatwoot_prepare",
