@@ -26,6 +26,18 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._health_result im
 # The question read_host.sh asked: Rails' own table, there once db:chatwoot_prepare (or db:prepare) ran.
 PREPARED_QUERY = "SELECT to_regclass('public.ar_internal_metadata') IS NOT NULL"
 
+# The proof and the state query in one psql, as a script (sh hands it to psql's standard input: an exec has none):
+# the proof's answer (t or f) on the first line, then, only on a prepared database, the state query's value, so that a
+# database never prepared is never asked for tables it lacks (an error in its server log would mislead whoever reads
+# it after a failed prepare). One exec on every read, not two.
+PROOF_AND_STATE_SCRIPT = PREPARED_QUERY + """ AS prepared \\gset
+\\echo :prepared
+\\if :prepared
+%s;
+\\endif
+"""
+PSQL_FROM_ARGUMENT = 'printf "%s\\n" "$0" | psql "$@"'
+
 # What psql says when the server refused the login itself (libpq's messages, PostgreSQL's auth.c and postinit.c),
 # as opposed to a server that is starting, or not answering.
 REFUSED_LOGIN_WORDS = ('password authentication failed', 'authentication failed for user', 'no pg_hba.conf entry',
@@ -123,52 +135,56 @@ def _exec_text(path, container, argv, env, secret, timeout):
             scrub_text(stderr.decode('utf-8', errors='replace').strip(), [secret]))
 
 
-def _psql(path, container, host, user, database, password, query, timeout, options=()):
-    """QUERY by psql over TCP to HOST inside CONTAINER, the password in the exec's environment: _exec_text's answer."""
-    argv = ['psql', '-X', '-h', host, '-U', user, '-d', database] + list(options) + ['-tAc', query]
+def _psql(path, container, host, user, database, password, query, timeout, state_query=''):
+    """QUERY by psql over TCP to HOST inside CONTAINER, the password in the exec's environment: _exec_text's answer.
+    With STATE_QUERY, PROOF_AND_STATE_SCRIPT's answer instead (QUERY is then the proof's)."""
+    options = ['-X', '-h', host, '-U', user, '-d', database]
+    if state_query:
+        script = PROOF_AND_STATE_SCRIPT % state_query.strip().rstrip(';')
+        argv = ['sh', '-c', PSQL_FROM_ARGUMENT, script] + options + ['-v', 'ON_ERROR_STOP=1', '-tA', '-f', '-']
+    else:
+        argv = ['psql'] + options + ['-tAc', query]
     env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
     return _exec_text(path, container, argv, env, password, timeout)
 
 
-def postgres_proof(path, container, host, user, database, password, timeout=5.0):
+def postgres_proof(path, container, host, user, database, password, timeout=5.0, state_query=''):
     """Whether ``password`` opens ``database`` as ``user`` over TCP to ``host`` inside ``container`` (the
     container's own address on the project network, as web and worker connect: its socket and 127.0.0.1 are trusted
-    and would let any password in), and whether Rails prepared it.
+    and would let any password in), whether Rails prepared it, and on a prepared database the single value
+    ``state_query`` returns.
 
     psql runs in the container through the Engine API's exec, the password in the exec's environment, never in its
-    arguments. Returns the dict of empty_postgres: ``answered`` when the query ran, ``accepted`` true then, false
-    when the server refused the login, null when it is not known (the server starting, not answering);
-    ``prepared`` true or false when answered.
+    arguments; with ``state_query``, the same psql asks it after the proof (PROOF_AND_STATE_SCRIPT). Returns the dict
+    of empty_postgres: ``answered`` when the proof's query ran, ``accepted`` true then, false when the server refused
+    the login, null when it is not known (the server starting, not answering); ``prepared`` true or false when
+    answered; ``state`` the state query's value, '' when it was not asked, the database was never prepared, or the
+    query failed (``reason`` then says why).
     """
     result = empty_postgres()
     result['checked'] = True
-    code, answer, said = _psql(path, container, host, user, database, password, PREPARED_QUERY, timeout)
+    code, answer, said = _psql(path, container, host, user, database, password, PREPARED_QUERY, timeout,
+                               state_query=state_query)
     if code is None:
         result['reason'] = said
         return result
-    answer = answer.strip()
-    if code == 0 and answer in ('t', 'f'):
-        result.update(answered=True, accepted=True, prepared=answer == 't',
+    proof, dummy, state = answer.partition('\n')
+    proof = proof.strip()
+    # The proof's line came, so the login was accepted: a failure after it is the state query's.
+    if proof in ('t', 'f') and (code == 0 or (state_query and proof == 't')):
+        result.update(answered=True, accepted=True, prepared=proof == 't',
                       reason='the password in the env file opens database %s as %s; %s' % (
-                          database, user, 'it was prepared' if answer == 't' else 'it was never prepared'))
+                          database, user, 'it was prepared' if proof == 't' else 'it was never prepared'))
+        if state_query and proof == 't':
+            if code == 0:
+                result['state'] = state.strip()
+            else:
+                result['reason'] += '; the state query exited %s: %s' % (code, (said or 'no message')[:300])
         return result
     if any(words in said for words in REFUSED_LOGIN_WORDS):
         result['accepted'] = False
     result['reason'] = 'psql in %s exited %s: %s' % (container, code, (said or answer or 'no message')[:300])
     return result
-
-
-def postgres_state(path, container, host, user, database, password, query, timeout=5.0):
-    """The single value ``query`` returns, asked as postgres_proof asks (psql over TCP in ``container``, the password
-    in the exec's environment): (value, None), or ('', why not). A query that fails is an answer of its own, not an
-    error: the caller then knows nothing of that state, and must act as if it differed."""
-    code, answer, said = _psql(path, container, host, user, database, password, query, timeout,
-                               options=('-v', 'ON_ERROR_STOP=1'))
-    if code is None:
-        return '', said
-    if code != 0:
-        return '', 'the state query exited %s: %s' % (code, (said or 'no message')[:300])
-    return answer.strip(), None
 
 
 def redis_values(path, container, keys, password, timeout=5.0):

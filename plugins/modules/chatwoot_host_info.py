@@ -135,8 +135,8 @@ options:
     description:
       - A read-only query whose single value is returned as C(state) in RV(postgres) - the role's checksum of the rows its
         admin step settles (C(roles/chatwoot/files/admin_state.sql)).
-      - Asked only when the password proof found the database prepared; C(state) stays empty otherwise, or
-        when the query fails (C(reason) in RV(postgres) then says why).
+      - Asked by the same C(psql) as the password proof, and only when the proof found the database prepared;
+        C(state) stays empty otherwise, or when the query fails (C(reason) in RV(postgres) then says why).
     type: str
     default: ''
   redis_container:
@@ -418,7 +418,6 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_engine impo
     empty_postgres,
     empty_redis,
     postgres_proof,
-    postgres_state,
     read_container,
     read_engine,
     redis_values,
@@ -552,17 +551,12 @@ def _postgres_login(p, engine_facts):
 
 
 def _postgres(p, engine_facts):
-    """The password proof and, on a prepared database, the state query, with the same login."""
+    """The password proof and, on a prepared database, the state query, by one psql with the same login."""
     login, why = _postgres_login(p, engine_facts)
     if login is None:
         return dict(empty_postgres(), reason=why)
     args = (p['docker_socket'], p['postgres_container'], p['postgres_host']) + login
-    proof = postgres_proof(*args, timeout=p['timeout'])
-    if p['postgres_state_query'] and proof['prepared']:
-        proof['state'], why = postgres_state(*args, query=p['postgres_state_query'], timeout=p['timeout'])
-        if why:
-            proof['reason'] += '; ' + why
-    return proof
+    return postgres_proof(*args, timeout=p['timeout'], state_query=p['postgres_state_query'])
 
 
 def _redis(p, engine_facts):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What chatwoot_host_info asks the engine, against a fake engine on a real unix socket: an engine that does not
-answer is data, one that fails half-way is an error, and psql's answers become accepted / prepared."""
+answer is data, one that fails half-way is an error, and psql's answers become accepted / prepared / state."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import health_servers as hs
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import DockerError
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_engine import (
     PREPARED_QUERY,
+    PROOF_AND_STATE_SCRIPT,
     empty_engine_facts,
     postgres_proof,
     read_engine,
@@ -136,3 +137,44 @@ def test_psql_that_cannot_be_run_is_data(fake_docker):
     result = prove(engine)
     assert (result['checked'], result['answered'], result['accepted']) == (True, False, None)
     assert 'is not running' in result['reason']
+
+
+STATE_QUERY = 'SELECT md5(1::text);\n'
+
+
+@pytest.mark.parametrize('stdout, code, prepared, state', [
+    ('t\nc4ca4238a0b923820dcc509a6f75849b\n', 0, True, 'c4ca4238a0b923820dcc509a6f75849b'),
+    ('f\n', 0, False, ''),
+])
+def test_the_state_is_asked_by_the_proofs_psql_on_a_prepared_database(fake_docker, stdout, code, prepared, state):
+    engine = proof_engine(fake_docker, code, stdout)
+    result = postgres_proof(engine.socket_path, 'chatwoot_postgres', 'chatwoot_postgres', 'chatwoot', 'chatwoot',
+                            PASSWORD, timeout=3, state_query=STATE_QUERY)
+    assert (result['answered'], result['accepted'], result['prepared'], result['state']) == (True, True, prepared, state)
+    assert len(engine.requests) == 3  # one exec: create, start, inspect
+    cmd = engine.requests[0][2]['Cmd']
+    # psql reads the script sh hands it; the state query guarded by the proof's answer, its own ';' not doubled.
+    assert cmd[:4] == ['sh', '-c', 'printf "%s\\n" "$0" | psql "$@"', PROOF_AND_STATE_SCRIPT % 'SELECT md5(1::text)']
+    assert cmd[4:] == ['-X', '-h', 'chatwoot_postgres', '-U', 'chatwoot', '-d', 'chatwoot', '-v', 'ON_ERROR_STOP=1',
+                       '-tA', '-f', '-']
+    assert cmd[3].splitlines() == [PREPARED_QUERY + ' AS prepared \\gset', '\\echo :prepared', '\\if :prepared',
+                                   'SELECT md5(1::text);', '\\endif']
+    assert 'PGPASSWORD=%s' % PASSWORD in engine.requests[0][2]['Env'] and PASSWORD not in ' '.join(cmd)
+
+
+def test_a_state_query_that_fails_after_the_proof_is_no_refused_login(fake_docker):
+    # "does not exist" is also words of a refused login (no such role): the proof's line tells them apart.
+    engine = proof_engine(fake_docker, 3, 't\n', stderr='psql:<stdin>:4: ERROR:  relation "users" does not exist')
+    result = postgres_proof(engine.socket_path, 'chatwoot_postgres', 'chatwoot_postgres', 'chatwoot', 'chatwoot',
+                            PASSWORD, timeout=3, state_query=STATE_QUERY)
+    assert (result['answered'], result['accepted'], result['prepared'], result['state']) == (True, True, True, '')
+    assert result['reason'].endswith('it was prepared; the state query exited 3: psql:<stdin>:4: ERROR:  relation '
+                                     '"users" does not exist')
+
+
+def test_a_refused_login_with_a_state_query_is_still_a_refused_login(fake_docker):
+    engine = proof_engine(fake_docker, 2, stderr='psql: error: connection to server at "chatwoot_postgres" '
+                          '(172.18.0.2), port 5432 failed: FATAL:  role "chatwoot" does not exist')
+    result = postgres_proof(engine.socket_path, 'chatwoot_postgres', 'chatwoot_postgres', 'chatwoot', 'chatwoot',
+                            PASSWORD, timeout=3, state_query=STATE_QUERY)
+    assert (result['answered'], result['accepted'], result['prepared'], result['state']) == (False, False, None, '')

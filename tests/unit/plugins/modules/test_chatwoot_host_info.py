@@ -18,6 +18,7 @@ import pytest
 
 import health_servers as hs
 from health_fixtures import ANSIBLE, PYTHON, REDIS_PASSWORD, collections_root, run_module
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_engine import PREPARED_QUERY
 
 PG_PASSWORD = 'Kept-Pg-S3cret-q7'
 SECRET_KEY_BASE = 'Kept-Skb-S3cret-' + 'z' * 20
@@ -281,7 +282,9 @@ def engine_with_state(fake_docker, psql_answers, psql_codes, redis_answer='', re
         ('GET', '/version'): (200, {'Version': '27.5.1', 'ApiVersion': '1.47'}),
         ('GET', '/images/json'): (200, []),
         ('POST', '/containers/chatwoot_postgres/exec'): (201, {'Id': 'x1'}),
-        ('POST', '/exec/x1/start'): Turns((200, frame(*answer)) for answer in psql_answers),
+        # An answer is one (stream, text) frame, or a list of them (stdout, then stderr).
+        ('POST', '/exec/x1/start'): Turns((200, b''.join(frame(*part) for part in (
+            answer if isinstance(answer, list) else [answer]))) for answer in psql_answers),
         ('GET', '/exec/x1/json'): Turns((200, {'Running': False, 'ExitCode': code}) for code in psql_codes),
         ('POST', '/containers/chatwoot_redis/exec'): (201, {'Id': 'x2'}),
         ('POST', '/exec/x2/start'): (200, frame(1, redis_answer)),
@@ -304,14 +307,19 @@ def execs(engine, container):
 
 
 def test_the_state_query_and_the_redis_keys_are_read_with_the_host(host, fake_docker):
-    engine = engine_with_state(fake_docker, [(1, 't\n'), (1, 'c4ca4238a0b923820dcc509a6f75849b\n')], [0, 0],
+    engine = engine_with_state(fake_docker, [(1, 't\nc4ca4238a0b923820dcc509a6f75849b\n')], [0],
                                redis_answer='\n{"inputs": "d"}\n')
     result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
     assert not failed, result['msg']
     assert result['postgres']['state'] == 'c4ca4238a0b923820dcc509a6f75849b'
+    assert result['postgres']['prepared'] is True
+    # One psql asks both: the proof, then the state query only where the proof found the database prepared.
     asked = execs(engine, 'chatwoot_postgres')
-    assert len(asked) == 2 and asked[1]['Cmd'][-1] == 'SELECT md5(1::text)'
-    assert 'ON_ERROR_STOP=1' in asked[1]['Cmd'] and 'PGPASSWORD=%s' % PG_PASSWORD in asked[1]['Env']
+    assert len(asked) == 1 and asked[0]['Cmd'][:2] == ['sh', '-c']
+    script = asked[0]['Cmd'][3]
+    assert script.index(PREPARED_QUERY) < script.index('\\if :prepared') < script.index('SELECT md5(1::text);')
+    assert 'ON_ERROR_STOP=1' in asked[0]['Cmd'] and 'PGPASSWORD=%s' % PG_PASSWORD in asked[0]['Env']
+    assert PG_PASSWORD not in ' '.join(asked[0]['Cmd'])
     assert result['redis'] == {'checked': True, 'answered': True, 'reason': 'read 2 keys',
                                'values': {KEYS[0]: None, KEYS[1]: '{"inputs": "d"}'}}
     redis = execs(engine, 'chatwoot_redis')[0]
@@ -321,22 +329,38 @@ def test_the_state_query_and_the_redis_keys_are_read_with_the_host(host, fake_do
     assert REDIS_PASSWORD not in json.dumps(result) and PG_PASSWORD not in json.dumps(result)
 
 
-def test_no_state_query_on_a_database_never_prepared(host, fake_docker):
+def test_a_database_never_prepared_has_no_state(host, fake_docker):
     engine = engine_with_state(fake_docker, [(1, 'f\n')], [0], redis_answer='true\n\n')
     result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
     assert not failed
     assert result['postgres']['prepared'] is False and result['postgres']['state'] == ''
+    assert result['postgres']['reason'].endswith('it was never prepared')
     assert len(execs(engine, 'chatwoot_postgres')) == 1
     assert result['redis']['values'] == {KEYS[0]: 'true', KEYS[1]: None}
 
 
 def test_a_state_query_that_fails_leaves_the_state_empty_and_says_why(host, fake_docker):
-    engine = engine_with_state(fake_docker, [(1, 't\n'), (2, 'ERROR:  relation "users" does not exist\n')], [0, 1],
-                               redis_answer='\n\n')
+    engine = engine_with_state(fake_docker, [[(1, 't\n'), (2, 'psql:<stdin>:4: ERROR:  relation "users" does not exist\n')]],
+                               [3], redis_answer='\n\n')
     result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
     assert not failed
-    assert result['postgres']['prepared'] is True and result['postgres']['state'] == ''
-    assert 'the state query exited 1: ERROR:  relation "users" does not exist' in result['postgres']['reason']
+    # The proof's line came first: the login was accepted, the failure is the state query's, not a refused login.
+    assert (result['postgres']['accepted'], result['postgres']['prepared'], result['postgres']['state']) == (True, True, '')
+    assert 'the state query exited 3: psql:<stdin>:4: ERROR:  relation "users" does not exist' in result['postgres']['reason']
+
+
+@pytest.mark.parametrize('stderr, accepted', [
+    ('psql: error: connection to server at "chatwoot_postgres" (172.18.0.2), port 5432 failed: FATAL:  password '
+     'authentication failed for user "chatwoot"', False),
+    ('psql: error: connection to server at "chatwoot_postgres" (172.18.0.2), port 5432 failed: Connection refused', None),
+])
+def test_a_login_that_fails_before_the_proof_is_no_answer(host, fake_docker, stderr, accepted):
+    engine = engine_with_state(fake_docker, [(2, stderr)], [2], redis_answer='\n\n')
+    result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
+    assert not failed
+    assert (result['postgres']['answered'], result['postgres']['accepted'], result['postgres']['state']) == (
+        False, accepted, '')
+    assert 'exited 2' in result['postgres']['reason']
 
 
 @pytest.mark.parametrize('answer, code', [
@@ -345,7 +369,7 @@ def test_a_state_query_that_fails_leaves_the_state_empty_and_says_why(host, fake
     ('a\nb\nc\n', 0),
 ])
 def test_a_redis_answer_that_is_not_one_line_per_key_is_no_answer(host, fake_docker, answer, code):
-    engine = engine_with_state(fake_docker, [(1, 't\n'), (1, 'x\n')], [0, 0], redis_answer=answer, redis_code=code)
+    engine = engine_with_state(fake_docker, [(1, 't\nx\n')], [0], redis_answer=answer, redis_code=code)
     result, failed = run_module(state_args(host, engine), module='chatwoot_host_info')
     assert not failed
     assert result['redis']['checked'] is True and result['redis']['answered'] is False
@@ -354,7 +378,7 @@ def test_a_redis_answer_that_is_not_one_line_per_key_is_no_answer(host, fake_doc
 
 
 def test_no_redis_read_without_a_container(host, fake_docker):
-    engine = engine_with_state(fake_docker, [(1, 't\n'), (1, 'x\n')], [0, 0])
+    engine = engine_with_state(fake_docker, [(1, 't\nx\n')], [0])
     result, dummy = run_module(state_args(host, engine, redis_container=''), module='chatwoot_host_info')
     assert result['redis'] == {'checked': False, 'answered': False, 'reason': 'no redis_container given',
                                'values': {KEYS[0]: None, KEYS[1]: None}}
