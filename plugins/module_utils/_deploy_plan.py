@@ -303,3 +303,47 @@ def admin_step(host, want):
         admin=_standing(standing.get('admin')), account=_standing(standing.get('account')),
         platform_app=_standing(standing.get('platform_app')))
     return step
+
+
+WORK_KEYS = ('plan', 'start', 'adopt', 'ca_files', 'proxy', 'admin_ask', 'record_differs', 'backup_schedule')
+
+
+def deploy_work(host, want):
+    """Whether anything is left to do once the files are written, or the rest of the deploy may be skipped as one step.
+
+    What comes after the files - the private CAs, the proxy, the backup before an upgrade, bringing the stack up, the
+    health gate, the admin step, the record, the end of a takeover and the backup schedule - has no work when the
+    stack is current and needs nothing restarted, proven or prepared (PLAN, deploy_plan's), no backup is due first
+    (START, deploy_start's), the read's own health probes found every part healthy, and none of the optional steps is
+    asked for.
+
+    WANT: plan (none without an engine: nothing was pulled to plan with), start, adopt (this run takes a stack over), ca_files (private CAs to install), proxy (the proxy is
+    deployed), admin_ask (this host's admin step must ask Chatwoot: admin_step's ask), record_differs (the record
+    this run would write differs from the host's), backup_schedule (a schedule is installed).
+    Returns work (words for each step that has some, in the deploy's order) and idle (none has).
+    """
+    _host(host, 'health')
+    _need(want, *WORK_KEYS)
+    plan, start = want['plan'], want['start']
+    if not isinstance(start, dict) or any(key not in start for key in ('engine_ready', 'backup_first')):
+        raise PlanError('start must be what deploy_start returned (with engine_ready and backup_first)')
+    if not start['engine_ready']:
+        # No images were looked at, so there is no plan: the run says what it would do (check mode) or stops.
+        return dict(work=['no Docker engine answers'], idle=False)
+    if not isinstance(plan, dict) or 'converge' not in plan:
+        raise PlanError('plan must be what deploy_plan returned (with converge)')
+    health = host['health'] if isinstance(host['health'], dict) else {}
+    rows = [
+        (bool(want['adopt']), 'a running stack is taken over'),
+        (bool(want['ca_files']), 'the private CAs are installed'),
+        (bool(want['proxy']), 'the proxy is configured and checked'),
+        (bool(start['backup_first']), 'a backup is taken before the upgrade'),
+        (bool(plan['converge']), 'containers are restarted, started, proven or prepared'),
+        # Not asked (check mode, an unpublished service) or not healthy: the health gate asks and waits itself.
+        (health.get('healthy') is not True, 'the health gate asks Chatwoot'),
+        (bool(want['admin_ask']), 'the admin step asks Chatwoot'),
+        (bool(want['record_differs']), 'the record of the deployment changes'),
+        (bool(want['backup_schedule']), 'the backup schedule is installed'),
+    ]
+    work = [words for due, words in rows if due]
+    return dict(work=work, idle=not work)

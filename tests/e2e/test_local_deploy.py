@@ -62,16 +62,17 @@ def test_second_run_changes_nothing_and_skips_prepare(first_run):
     run = playbook()
     assert run.rc == 0, run
     assert run.changed == 0, run
-    # Nothing between the files and the health check has work: those steps (prepare among them) are skipped as one.
-    converge = run.out.split("prepare and start web and worker, where there is work]", 1)[1].split("TASK [", 1)[0]
-    assert "skipping: [localhost]" in converge, converge
+    # Nothing after the files has work (module_utils/_deploy_plan.py deploy_work): the rest of the deploy - bringing
+    # the stack up, prepare among it, the health gate, the record - is skipped as one step.
+    assert "Decide whether anything is left to do]" in run.out, run
+    rest = run.out.split("bring the stack up and prove it healthy, record the deployment]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping: [localhost]" in rest, rest
     assert "Prepare the database (db:chatwoot_prepare)]" not in run.out, run
     # The health probes were asked with the host's read, and found every part healthy: the run takes that verdict
-    # instead of asking again.
-    gate = run.out.split("Wait until Chatwoot reports healthy]", 1)[1].split("TASK [", 1)[0]
-    assert "skipping: [localhost]" in gate, gate
-    taken = run.out.split("Take the verdict of the host's read]", 1)[1].split("TASK [", 1)[0]
-    assert "ok: [localhost]" in taken, taken
+    # instead of asking again, and Chatwoot's answer from the state admin.rb left.
+    assert "Wait until Chatwoot reports healthy]" not in run.out, run
+    report = run.out.split("Report what Chatwoot did]", 1)[1].split("TASK [", 1)[0]
+    assert "so it was not asked again" in report, report
 
 
 def test_check_mode_with_diff_on_a_deployed_host_changes_nothing(first_run):
