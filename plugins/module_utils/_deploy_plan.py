@@ -317,9 +317,10 @@ def deploy_work(host, want):
     (START, deploy_start's), the read's own health probes found every part healthy, and none of the optional steps is
     asked for.
 
-    WANT: plan (none without an engine: nothing was pulled to plan with), start, adopt (this run takes a stack over), ca_files (private CAs to install), proxy (the proxy is
-    deployed), admin_ask (this host's admin step must ask Chatwoot: admin_step's ask), record_differs (the record
-    this run would write differs from the host's), backup_schedule (a schedule is installed).
+    WANT: plan (none without an engine: nothing was pulled to plan with), start, adopt (this run takes a stack over),
+    ca_files (private CAs to install), proxy (the proxy is deployed), admin_ask (this host's admin step must ask
+    Chatwoot: admin_step's ask), record_differs (the record this run would write differs from the host's),
+    backup_schedule (a schedule is installed).
     Returns work (words for each step that has some, in the deploy's order) and idle (none has).
     """
     _host(host, 'health')

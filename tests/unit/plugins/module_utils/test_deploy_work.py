@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.sinapum.chatwoot.plugins.filter.deploy_work import FilterModule as WorkFilters
-from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import (PlanError, deploy_plan,
-                                                                                   deploy_start, deploy_work)
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._deploy_plan import (
+    PlanError, deploy_plan, deploy_start, deploy_work)
 
 from test_deploy_plan import container
 from test_deploy_plan_table import COMPOSE_SHA, deployed_host, fresh_host, plan_want, start_want
@@ -93,8 +93,8 @@ def test_without_an_engine_nothing_was_pulled_and_there_is_no_plan_to_ask():
     host = read(fresh_host(), health={})
     host['engine'] = ''
     start = deploy_start(host, start_want())
-    assert deploy_work(host, work_want(host, start=start, plan=None)) == dict(work=['no Docker engine answers'],
-                                                                             idle=False)
+    work = deploy_work(host, work_want(host, start=start, plan=None))
+    assert work == dict(work=['no Docker engine answers'], idle=False)
 
 
 def test_a_paused_web_is_work_though_everything_else_is_current():
