@@ -135,15 +135,15 @@ def _exec_text(path, container, argv, env, secret, timeout):
             scrub_text(stderr.decode('utf-8', errors='replace').strip(), [secret]))
 
 
-def _psql(path, container, host, user, database, password, query, timeout, state_query=''):
-    """QUERY by psql over TCP to HOST inside CONTAINER, the password in the exec's environment: _exec_text's answer.
-    With STATE_QUERY, PROOF_AND_STATE_SCRIPT's answer instead (QUERY is then the proof's)."""
+def _psql(path, container, host, user, database, password, timeout, state_query=''):
+    """The proof's PREPARED_QUERY by psql over TCP to HOST inside CONTAINER, the password in the exec's environment:
+    _exec_text's answer. With STATE_QUERY, PROOF_AND_STATE_SCRIPT's (the proof, then the state) instead."""
     options = ['-X', '-h', host, '-U', user, '-d', database]
     if state_query:
         script = PROOF_AND_STATE_SCRIPT % state_query.strip().rstrip(';')
         argv = ['sh', '-c', PSQL_FROM_ARGUMENT, script] + options + ['-v', 'ON_ERROR_STOP=1', '-tA', '-f', '-']
     else:
-        argv = ['psql'] + options + ['-tAc', query]
+        argv = ['psql'] + options + ['-tAc', PREPARED_QUERY]
     env = {'PGPASSWORD': password, 'PGCONNECT_TIMEOUT': str(max(1, int(timeout)))}
     return _exec_text(path, container, argv, env, password, timeout)
 
@@ -163,8 +163,7 @@ def postgres_proof(path, container, host, user, database, password, timeout=5.0,
     """
     result = empty_postgres()
     result['checked'] = True
-    code, answer, said = _psql(path, container, host, user, database, password, PREPARED_QUERY, timeout,
-                               state_query=state_query)
+    code, answer, said = _psql(path, container, host, user, database, password, timeout, state_query=state_query)
     if code is None:
         result['reason'] = said
         return result
