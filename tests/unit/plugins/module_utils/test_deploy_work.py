@@ -61,9 +61,8 @@ def test_each_optional_step_asked_for_is_work(changes, words):
     None,
 ])
 def test_the_health_gate_has_work_unless_the_read_found_every_part_healthy(health):
-    host = read(health=health if health is not None else {})
-    if health is None:
-        host['health'] = None
+    host = read()
+    host['health'] = health
     assert deploy_work(host, work_want(host))['work'] == ['the health gate asks Chatwoot']
 
 
