@@ -305,7 +305,8 @@ def admin_step(host, want):
     return step
 
 
-WORK_KEYS = ('plan', 'start', 'adopt', 'ca_files', 'proxy', 'admin_ask', 'record_differs', 'backup_schedule')
+WORK_KEYS = ('plan', 'start', 'adopt', 'ca_files', 'proxy', 'admin_ask', 'admin_file', 'record_differs',
+             'backup_schedule')
 
 
 def deploy_work(host, want):
@@ -319,7 +320,8 @@ def deploy_work(host, want):
 
     WANT: plan (none without an engine: nothing was pulled to plan with), start, adopt (this run takes a stack over),
     ca_files (private CAs to install), proxy (the proxy is deployed), admin_ask (this host's admin step must ask
-    Chatwoot: admin_step's ask), record_differs (the record this run would write differs from the host's),
+    Chatwoot: admin_step's ask), admin_file (the administrator's account noted on the host, admin.json, differs from
+    what the admin step's answer says), record_differs (the record this run would write differs from the host's),
     backup_schedule (a schedule is installed).
     Returns work (words for each step that has some, in the deploy's order) and idle (none has).
     """
@@ -343,6 +345,7 @@ def deploy_work(host, want):
         # Not asked (check mode, an unpublished service) or not healthy: the health gate asks and waits itself.
         (health.get('healthy') is not True, 'the health gate asks Chatwoot'),
         (bool(want['admin_ask']), 'the admin step asks Chatwoot'),
+        (bool(want['admin_file']), "the administrator's account is noted again"),
         (bool(want['record_differs']), 'the record of the deployment changes'),
         (bool(want['backup_schedule']), 'the backup schedule is installed'),
     ]

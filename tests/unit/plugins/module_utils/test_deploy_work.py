@@ -30,7 +30,8 @@ def read(host=None, health=None):
 def work_want(host, start=None, plan='made', **changes):
     want = dict(plan=deploy_plan(host, plan_want(host)) if plan == 'made' else plan,
                 start=start or deploy_start(host, start_want()),
-                adopt=False, ca_files=False, proxy=False, admin_ask=False, record_differs=False, backup_schedule=False)
+                adopt=False, ca_files=False, proxy=False, admin_ask=False, admin_file=False, record_differs=False,
+                backup_schedule=False)
     want.update(changes)
     return want
 
@@ -45,6 +46,8 @@ def test_a_rerun_of_a_current_healthy_stack_has_nothing_left_to_do():
     (dict(ca_files=True), 'the private CAs are installed'),
     (dict(proxy=True), 'the proxy is configured and checked'),
     (dict(admin_ask=True), 'the admin step asks Chatwoot'),
+    # admin.json edited or removed by hand: the admin step writes it again from the answer it knows.
+    (dict(admin_file=True), "the administrator's account is noted again"),
     (dict(record_differs=True), 'the record of the deployment changes'),
     (dict(backup_schedule=True), 'the backup schedule is installed'),
 ])
@@ -104,12 +107,12 @@ def test_a_paused_web_is_work_though_everything_else_is_current():
 
 def test_the_work_is_said_in_the_deploys_order():
     host = read(health={})
-    everything = work_want(host, adopt=True, ca_files=True, proxy=True, admin_ask=True, record_differs=True,
-                           backup_schedule=True)
+    everything = work_want(host, adopt=True, ca_files=True, proxy=True, admin_ask=True, admin_file=True,
+                           record_differs=True, backup_schedule=True)
     assert deploy_work(host, everything)['work'] == [
         'a running stack is taken over', 'the private CAs are installed', 'the proxy is configured and checked',
-        'the health gate asks Chatwoot', 'the admin step asks Chatwoot', 'the record of the deployment changes',
-        'the backup schedule is installed']
+        'the health gate asks Chatwoot', 'the admin step asks Chatwoot', "the administrator's account is noted again",
+        'the record of the deployment changes', 'the backup schedule is installed']
 
 
 @pytest.mark.parametrize('call', [
