@@ -32,26 +32,6 @@ def docker(*args, timeout=60):
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def docker_started(*args):
-    """docker ARGS started, for docker_output to collect: None when the command cannot start."""
-    try:
-        return subprocess.Popen(["docker", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    except OSError:
-        return None
-
-
-def docker_output(proc, timeout=60):
-    """The output of a command docker_started started, whatever its exit code ("" when it could not run)."""
-    if proc is None:
-        return ""
-    try:
-        return proc.communicate(timeout=timeout)[0]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        return ""
-
-
 def docker_out(*args, timeout=60):
     """The output of a docker command that succeeded, else None."""
     code, output, dummy = docker(*args, timeout=timeout)
@@ -215,16 +195,14 @@ def main():
     out["env_file"] = parse_env(env_entry["content"]) if adopting and env_entry and not env_entry["managed"] and "content" in env_entry else {}
     for entry in out["files"].values():
         entry.pop("content", None)
-    wanted = names + [n + MOVED for n in names]
-    # Asked beside the engine's version, each docker command being a process of its own (about 0.06 s): exits
-    # non-zero when any name is missing, and prints those that exist.
-    inspecting = docker_started("inspect", "--type", "container", *wanted)
     version = docker_out("version", "--format", "{{.Server.Version}}")
-    raw = docker_output(inspecting)
     if not (version or "").strip():
         print(json.dumps(out))
         return
     out["engine"] = True
+    wanted = names + [n + MOVED for n in names]
+    # Exits non-zero when any name is missing, and prints those that exist.
+    raw = docker("inspect", "--type", "container", *wanted)[1]
     try:
         infos = json.loads(raw or "[]")
     except ValueError:
