@@ -7,9 +7,9 @@
 
 Private to the sinapum.chatwoot collection: no API promise.
 Unversioned paths: the engine answers with its own API version, and every call used here exists in every API
-version Compose v2 runs on. Read-only calls (``GET /version``, ``/containers/NAME/json``, ``/volumes/NAME``,
-``/networks/NAME``, ``/images/json``) and one process run inside a container (``POST /containers/NAME/exec``, then
-``/exec/ID/start`` and ``GET /exec/ID/json``), as ``docker exec`` does.
+version Compose v2 runs on. Read-only calls (``GET /version``, ``/containers/NAME/json``, ``/images/NAME/json``,
+``/volumes/NAME``, ``/networks/NAME``, ``/images/json``) and processes run inside a container
+(``POST /containers/NAME/exec``, then ``/exec/ID/start`` and ``GET /exec/ID/json``), as ``docker exec`` does.
 """
 
 from __future__ import annotations
@@ -109,6 +109,11 @@ def _object_url(kind, name):
 def inspect_container(path, name, timeout=5.0):
     """Return the engine's JSON for the container, or None when it does not exist."""
     return get_json(path, _object_url('containers', name.lstrip('/')) + '/json', timeout)
+
+
+def inspect_image(path, name, timeout=5.0):
+    """Return the engine's JSON for the image (a reference or an ID), or None when there is no such image."""
+    return get_json(path, _object_url('images', name) + '/json', timeout)
 
 
 def engine_version(path, timeout=5.0):

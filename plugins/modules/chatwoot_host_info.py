@@ -17,7 +17,8 @@ description:
     the local image IDs of the wanted references, the record of the last deployment, the kept secrets, the mode,
     owner and checksum of the files the role writes, the holder of the run lock, whether the password in the
     env file opens the running database and finds it prepared, and, when asked (O(health)), the verdict of
-    M(sinapum.chatwoot.chatwoot_health)'s probes.
+    M(sinapum.chatwoot.chatwoot_health)'s probes; and, when asked (O(survey)), what a deploy would take that is not
+    its own.
   - It replaces the role's C(files/read_host.sh), whose C(key=value) lines the role parsed back with regular
     expressions; each return value below names the line it replaces.
   - The engine is asked over its unix socket (O(docker_socket)) with the Python standard library (C(http.client)),
@@ -164,6 +165,41 @@ options:
         holds wrong), or an env file it cannot read, are not an error of the read - RV(health) then says why it was
         not asked.
     type: dict
+  survey:
+    description:
+      - When given, the module also looks for what a deploy of O(survey.project) would take that is not its own
+        (RV(survey)) - the role's look before touching, which was a Python script sent over C(raw) on every run.
+      - The record of the last deployment (O(record_file)) tells the role's older files by their checksums.
+    type: dict
+    suboptions:
+      project:
+        description: The Compose project name the role gives its containers.
+        type: str
+        required: true
+      compose_file:
+        description: The compose file the role writes; a container of O(survey.project) made from another is not its own.
+        type: path
+        required: true
+      marker:
+        description: The line every file the role writes carries.
+        type: str
+        required: true
+      adopt:
+        description:
+          - Also read what the running stack is made of (its containers' environment, mounts, networks, ports, its
+            version from C(/api), a setting from its database) and its env file when the role did not write it, for a
+            takeover. That holds the old stack's secrets - only a task with C(no_log) may ask for it.
+        type: bool
+        default: false
+      files:
+        description: The paths the role writes, its env file first.
+        type: list
+        elements: path
+        default: []
+      components:
+        description: Each component (V(postgres), V(redis), V(rails), V(sidekiq)) and the name of its container.
+        type: dict
+        default: {}
 notes:
   - RV(secrets) holds the kept secrets in clear. It is returned only to a task with C(no_log) set (which Ansible also
     sets for every task when C(ANSIBLE_NO_TARGET_SYSLOG) is on); otherwise it is empty, RV(secrets_withheld) is true
@@ -383,6 +419,20 @@ health:
   type: dict
   sample: {healthy: true, msg: "healthy: web, postgres, redis, sidekiq ok", attempts: 1, elapsed_ms: 84.2,
            failed_components: [], drifted_components: [], components: {}}
+survey:
+  description:
+    - What a deploy would take that is not its own (O(survey)); C(asked) false and the rest empty when not asked.
+    - C(engine) - an engine answered; C(mine) - the names held by the role's own containers; C(foreign) - each
+      container holding one of the role's names that another Compose project (or none) made, summarized (C(name),
+      C(project), C(config_files), C(status), C(image), C(volumes)...); C(moved) - the same for the containers an
+      unfinished takeover moved aside (C(NAME-before-adoption)), by the name they held; C(files) - each of
+      O(survey.files) that exists, with C(managed) - the role wrote it (its marker, or a checksum in the record).
+    - With O(survey.adopt) and something to take over, also C(env_file) (the unmanaged env file's settings) and
+      C(stack) (the running stack read in the role's terms, with the containers' C(inspect) data).
+  returned: always
+  type: dict
+  sample: {asked: true, engine: true, mine: [chatwoot_postgres], foreign: {}, moved: {}, env_file: {},
+           files: {/opt/chatwoot/.env: {managed: true}}}
 msg:
   description: One line saying what was read.
   returned: always
@@ -403,6 +453,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._docker_socket import (
     CONTAINER_NAME,
     DockerError,
+    exec_run,
+    inspect_container,
+    inspect_image,
     valid_container_name,
 )
 from ansible_collections.sinapum.chatwoot.plugins.module_utils._env_file import read_env_file
@@ -430,6 +483,7 @@ from ansible_collections.sinapum.chatwoot.plugins.module_utils._host_files impor
     read_json_object,
     read_lock,
 )
+from ansible_collections.sinapum.chatwoot.plugins.module_utils._survey import empty_survey, survey as run_survey
 
 
 def argument_spec():
@@ -455,6 +509,14 @@ def argument_spec():
         redis_keys=dict(type='list', elements='str', default=[], no_log=False),
         # Not suboptions: they are chatwoot_health's, documented there, and checked here as that module checks them.
         health=dict(type='dict'),
+        survey=dict(type='dict', options=dict(
+            project=dict(type='str', required=True),
+            compose_file=dict(type='path', required=True),
+            marker=dict(type='str', required=True, no_log=False),
+            adopt=dict(type='bool', default=False),
+            files=dict(type='list', elements='path', default=[]),
+            components=dict(type='dict', default={}),
+        )),
     )
 
 
@@ -490,12 +552,16 @@ def check_params(p):
         raise HostInfoError('postgres_host is required with postgres_container')
     if any(not key or '\n' in key for key in p['redis_keys']):
         raise HostInfoError('redis_keys must not hold an empty key, nor one with a newline')
+    for component, name in ((p['survey'] or {}).get('components') or {}).items():
+        if not isinstance(name, str) or not valid_container_name(name):
+            raise HostInfoError('survey.components: %s: %r is not a valid container name' % (component, name))
 
 
 def empty_result(p):
     result = dict(changed=False, compose='', record={}, secrets={}, secrets_withheld=False, files={},
                   lock=empty_lock(p.get('lock_file') or ''), postgres=empty_postgres(),
-                  redis=empty_redis(p.get('redis_keys') or []), health=empty_health('not asked'), msg='')
+                  redis=empty_redis(p.get('redis_keys') or []), health=empty_health('not asked'), survey=empty_survey(),
+                  msg='')
     result.update(empty_engine_facts(p.get('containers') or [], p.get('volume') or '', p.get('network') or '',
                                      p.get('images') or []))
     listed = dict(p.get('files') or {})
@@ -612,6 +678,35 @@ def summary(result):
     return words
 
 
+def survey_of(p, result):
+    """O(survey), its engine questions bound to the socket: a socket that fails one fails the read (DockerError), as
+    read_engine's do; a process that cannot be run in a container is data (the survey says why)."""
+    path, timeout = p['docker_socket'], p['timeout']
+
+    def ask(question, *args):
+        try:
+            return question(path, *args, timeout=timeout)
+        except OSError as exc:
+            raise DockerError('the Docker engine on %s stopped answering: %s' % (path, exc.strerror or type(exc).__name__))
+
+    def image_env(image):
+        return ((ask(inspect_image, image) or {}).get('Config') or {}).get('Env') or []
+
+    def run_in(container, argv, limit):
+        try:
+            code, out, err = exec_run(path, container, argv, timeout=limit)
+        except (OSError, DockerError) as exc:
+            return None, '', '%s could not be run in %s: %s' % (argv[0], container, getattr(exc, 'strerror', None) or exc)
+        return code, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
+
+    params = dict(p['survey'], record=p['record_file'])
+    try:
+        return run_survey(params, bool(result['engine']), lambda name: ask(inspect_container, name), image_env, run_in)
+    except (OSError, UnicodeError) as exc:
+        raise HostInfoError('survey: cannot read %s: %s' % (getattr(exc, 'filename', None) or 'a file',
+                                                             getattr(exc, 'strerror', None) or type(exc).__name__))
+
+
 def read_the_rest(p, result, settings, which, run_command):
     """The questions that wait on docker exec, on the network and on the docker command, asked side by side (each
     only reads what read_engine put in ``result``); the read takes as long as the longest of them."""
@@ -619,6 +714,8 @@ def read_the_rest(p, result, settings, which, run_command):
                 compose=lambda: compose_version(p['docker_cli'], which, run_command))
     if settings is not None:
         jobs['health'] = lambda: run_health(settings)
+    if p['survey']:
+        jobs['survey'] = lambda: survey_of(p, result)
     if ThreadPoolExecutor is None:  # pragma: no cover
         answers = dict((name, job()) for name, job in jobs.items())
     else:
@@ -631,6 +728,8 @@ def read_the_rest(p, result, settings, which, run_command):
 def read_host(p, no_log, which, run_command, now=time.time):
     """The whole read (check_params first); returns the result of empty_result's shape."""
     check_params(p)
+    if p['survey'] and p['survey']['adopt'] and not no_log:
+        raise HostInfoError("survey.adopt reads the running stack's secrets: only a task with no_log may ask for it")
     result = empty_result(p)
     try:
         for name in result['files']:

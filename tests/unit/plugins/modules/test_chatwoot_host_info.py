@@ -125,7 +125,7 @@ def test_the_shape_never_changes(host, fake_docker, tmp_path):
     assert failed
     ignored = {'invocation', 'warnings', 'failed'}
     assert set(reached) - ignored == set(unreached) - ignored == set(bad) - ignored
-    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres', 'redis', 'health'):
+    for key in ('containers', 'volume', 'network', 'images', 'files', 'lock', 'postgres', 'redis', 'health', 'survey'):
         assert shape(reached[key]) == shape(unreached[key]) == shape(bad[key]), key
 
 
@@ -138,6 +138,8 @@ def test_the_shape_never_changes(host, fake_docker, tmp_path):
     ({'files': {'env': 'relative/.env'}}, "files: env must be an absolute path, got 'relative/.env'"),
     ({'postgres_host': None}, 'postgres_host is required with postgres_container'),
     ({'timeout': 0}, 'timeout must be greater than 0'),
+    ({'survey': {'project': 'chatwoot', 'compose_file': '/opt/chatwoot/docker-compose.yml', 'marker': 'm',
+                 'components': {'rails': 'a;b'}}}, "survey.components: rails: 'a;b' is not a valid container name"),
 ])
 def test_bad_input_fails_before_anything_is_read(host, fake_docker, overrides, words):
     engine = full_engine(fake_docker)
@@ -490,3 +492,35 @@ def test_the_questions_that_wait_are_asked_side_by_side(host, fake_docker, monke
     result = module.read_host(params, True, lambda name: None, None)
     assert (result['postgres'], result['redis'], result['compose']) == (postgres, redis, '2.26.1')
     assert not barrier.broken
+
+
+def survey_args(host, engine, adopt=False):
+    return args_for(host, engine.socket_path, survey={
+        'project': 'chatwoot', 'compose_file': str(host / 'project' / 'docker-compose.yml'), 'adopt': adopt,
+        'marker': 'Written by the sinapum.chatwoot role', 'files': [str(host / 'project' / '.env')],
+        'components': {'postgres': 'chatwoot_postgres', 'rails': 'chatwoot_rails', 'redis': 'chatwoot_redis'}})
+
+
+def test_the_survey_finds_what_a_deploy_would_take_with_the_read(host, fake_docker):
+    engine = full_engine(fake_docker)
+    # chatwoot_postgres was made by another Compose project; the role's .env has no marker and no record checksum.
+    engine.containers['chatwoot_postgres']['Config']['Labels'] = {'com.docker.compose.project': 'core_sinapum'}
+    result, failed = run_module(dict(survey_args(host, engine), _ansible_no_log=True), module='chatwoot_host_info',
+                                secrets=())
+    assert not failed, result['msg']
+    survey = result['survey']
+    assert survey['asked'] and survey['engine'] and survey['mine'] == [] and survey['moved'] == {}
+    assert list(survey['foreign']) == ['chatwoot_postgres'] and survey['foreign']['chatwoot_postgres']['project'] == 'core_sinapum'
+    assert survey['files'] == {str(host / 'project' / '.env'): {'managed': False}}
+    # Not adopting: the env file is not read, nothing runs in the foreign container but the read's own psql proof.
+    assert survey['env_file'] == {} and 'stack' not in survey
+    asked = [path for method, path, body in engine.requests if method == 'GET' and path.startswith('/containers/')]
+    assert '/containers/chatwoot_rails-before-adoption/json' in asked
+
+
+def test_adopting_reads_secrets_so_only_a_no_log_task_may_ask(host, fake_docker):
+    engine = full_engine(fake_docker)
+    result, failed = run_module(survey_args(host, engine, adopt=True), module='chatwoot_host_info')
+    assert failed and result['msg'] == ("survey.adopt reads the running stack's secrets: only a task with no_log may "
+                                        "ask for it")
+    assert engine.requests == []

@@ -1,20 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, SinapUm engineers (@sinapum)
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What roles/chatwoot/files/look_before_touching.py reads of a running stack, from Docker's inspect data."""
+"""What chatwoot_host_info's survey (module_utils/_survey.py) finds that a deploy would take, and what it reads of a
+running stack to take it over, from Docker's inspect data."""
 import hashlib
-import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[3] / "roles" / "chatwoot" / "files" / "look_before_touching.py"
+from ansible_collections.sinapum.chatwoot.plugins.module_utils import _survey
 
 
-@pytest.fixture(name="survey", scope="module")
+@pytest.fixture(name="survey")
 def fixture_survey():
-    spec = importlib.util.spec_from_file_location("look_before_touching", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _survey
 
 
 def container(name, service, env, mounts=(), cmd=None, image="sha256:app", aliases=()):
@@ -108,3 +109,88 @@ def test_a_database_url_host_with_an_underscore_is_read_as_the_old_web_reads_it(
 ])
 def test_an_installation_setting_is_read_as_chatwoot_reads_its_row(survey, raw, value):
     assert survey.setting_value(raw) == value
+
+
+class Engine:
+    """Inspect data by name, and the answers of the processes run in containers (argv[0] -> (code, out, err))."""
+
+    def __init__(self, containers, answers=None):
+        self.containers = containers
+        self.answers = answers or {}
+        self.ran = []
+
+    def inspect(self, name):
+        return self.containers.get(name)
+
+    def image_env(self, image):
+        return IMAGE_ENV.get(image, [])
+
+    def run_in(self, container, argv, timeout):
+        self.ran.append((container, argv[0]))
+        return self.answers.get(argv[0], (1, "", argv[0] + ": not found"))
+
+
+def params(tmp_path, adopt=False, files=None):
+    return {"project": "chatwoot", "compose_file": "/opt/chatwoot/docker-compose.yml", "marker": "Written by us",
+            "adopt": adopt, "files": files or [], "components": COMPONENTS, "record": str(tmp_path / "none.json")}
+
+
+def mine(name, service):
+    info = container(name, service, [])
+    info["Config"]["Labels"].update({"com.docker.compose.project": "chatwoot",
+                                     "com.docker.compose.project.config_files": "/opt/chatwoot/docker-compose.yml"})
+    return info
+
+
+def test_no_engine_looks_at_the_files_only(survey, tmp_path):
+    (tmp_path / ".env").write_text("A=1\n")
+    out = survey.survey(params(tmp_path, adopt=True, files=[str(tmp_path / ".env")]), False, None, None, None)
+    assert out["asked"] and not out["engine"]
+    assert out["files"] == {str(tmp_path / ".env"): {"managed": False}}
+    # Adopting, an env file the role did not write is read (it may be all there is to take over).
+    assert out["env_file"] == {"A": "1"}
+    assert "stack" not in out
+
+
+def test_the_roles_own_containers_are_mine_and_the_others_foreign(survey, tmp_path):
+    engine = Engine({"mcp_pg": mine("mcp_pg", "chatwoot_postgres"),
+                     "mcp_redis": container("mcp_redis", "chatwoot_redis", []),
+                     "mcp_rails-before-adoption": container("mcp_rails-before-adoption", "chatwoot_rails", [])})
+    out = survey.survey(params(tmp_path), True, engine.inspect, engine.image_env, engine.run_in)
+    assert out["engine"] and out["mine"] == ["mcp_pg"]
+    assert list(out["foreign"]) == ["mcp_redis"] and out["foreign"]["mcp_redis"]["project"] == "core_sinapum"
+    assert list(out["moved"]) == ["mcp_rails"] and out["moved"]["mcp_rails"]["name"] == "mcp_rails-before-adoption"
+    # Not adopting: nothing is run in a container and no stack is read.
+    assert engine.ran == [] and "stack" not in out and out["env_file"] == {}
+
+
+def test_a_container_of_the_same_project_from_another_compose_file_is_not_mine(survey, tmp_path):
+    other = mine("mcp_pg", "chatwoot_postgres")
+    other["Config"]["Labels"]["com.docker.compose.project.config_files"] = "/srv/other/docker-compose.yml"
+    engine = Engine({"mcp_pg": other})
+    out = survey.survey(params(tmp_path), True, engine.inspect, engine.image_env, engine.run_in)
+    assert out["mine"] == [] and list(out["foreign"]) == ["mcp_pg"]
+
+
+def test_adopting_reads_the_running_stack(survey, tmp_path):
+    app = ["SECRET_KEY_BASE=abc", "POSTGRES_HOST=chatwoot_postgres", "POSTGRES_USERNAME=chatwoot",
+           "POSTGRES_PASSWORD=pg-pw", "POSTGRES_DATABASE=chatwoot", "REDIS_URL=redis://chatwoot_redis:6379"]
+    engine = Engine(seed_stack(app), {
+        "wget": (0, json.dumps({"version": "4.15.1"}), ""),
+        "cat": (0, "16\n", ""),
+        "psql": (0, "--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nvalue: false\n", ""),
+    })
+    out = survey.survey(params(tmp_path, adopt=True), True, engine.inspect, engine.image_env, engine.run_in)
+    st = out["stack"]
+    assert st["version"] == "4.15.1" and st["pg_data_version"] == "16" and st["account_signup"] == "false"
+    assert st["postgres_password"] == "pg-pw" and "PATH" not in st["env"]
+    assert sorted(i["Name"] for i in st["inspect"]) == ["/mcp_pg", "/mcp_rails", "/mcp_redis", "/mcp_sidekiq"]
+    assert ("mcp_rails", "wget") in engine.ran and ("mcp_pg", "psql") in engine.ran
+
+
+def test_an_old_web_that_does_not_answer_is_said_and_no_data_version_asks_no_setting(survey, tmp_path):
+    engine = Engine(seed_stack(["SECRET_KEY_BASE=abc"]), {"wget": (1, "", "wget: can't connect to remote host\n")})
+    out = survey.survey(params(tmp_path, adopt=True), True, engine.inspect, engine.image_env, engine.run_in)
+    assert out["stack"]["api"] == {"error": "wget: can't connect to remote host"}
+    assert out["stack"]["pg_data_version"] == "" and "account_signup" not in out["stack"]
+    assert ("mcp_pg", "psql") not in engine.ran
