@@ -703,8 +703,8 @@ def survey_of(p, result):
     try:
         return run_survey(params, bool(result['engine']), lambda name: ask(inspect_container, name), image_env, run_in)
     except (OSError, UnicodeError) as exc:
-        raise HostInfoError('survey: cannot read %s: %s' % (getattr(exc, 'filename', None) or 'a file',
-                                                             getattr(exc, 'strerror', None) or type(exc).__name__))
+        where = getattr(exc, 'filename', None) or 'a file'
+        raise HostInfoError('survey: cannot read %s: %s' % (where, getattr(exc, 'strerror', None) or type(exc).__name__))
 
 
 def read_the_rest(p, result, settings, which, run_command):
