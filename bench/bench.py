@@ -68,7 +68,9 @@ GROUP_VARS = {
 }
 VERSION_FROM = 'v4.15.1'
 VERSION_TO = 'v4.16.0'
-TARGETS = {'cold_ratio': 1.15, 'noop_seconds': 8.0, 'health_ms': 150.0, 'scale4_ratio': 1.5}
+# Issue 16's figures: the no-op 4 s (8 s before it), and 4 hosts in one run no worse than the raw script's own 4-host
+# ratio of the same run (raw_scale; 1.5x stands for it in a run without one, --quick).
+TARGETS = {'cold_ratio': 1.15, 'noop_seconds': 4.0, 'health_ms': 150.0, 'scale4_ratio': 1.5}
 RUN_TIMEOUT = 1200
 TOP = 15
 
@@ -705,18 +707,19 @@ def summarise(data):
             add('health check as an ad-hoc ansible command, median of %d' % health['adhoc_calls'],
                 fmt_s(health['adhoc_median_s']))
     scale = dict((run['hosts'], run['wall']) for run in data['scale'])
+    raw_scale = data.get('raw_scale') or {}
+    raw_ratio = raw_scale['wall'] / median(raw) if raw_scale and raw else None
+    scale4 = raw_ratio if raw_ratio and raw_scale['hosts'] == 4 else TARGETS['scale4_ratio']
     for hosts in sorted(scale):
         ratio = scale[hosts] / scale[1] if 1 in scale else None
-        target = '<= %.1fx' % TARGETS['scale4_ratio'] if hosts == 4 else ''
+        target = ('<= %.2fx' % scale4) + (" (the raw script's)" if scale4 == raw_ratio else '') if hosts == 4 else ''
         add('deploy %d fresh host(s) in one run' % hosts, '%s, %s' % (fmt_s(scale[hosts]), fmt_x(ratio)),
-            target, verdict(ratio, TARGETS['scale4_ratio']) if hosts == 4 else '',
+            target, verdict(ratio, scale4) if hosts == 4 else '',
             detail=('ratio to 1 host; ' if hosts > 1 else '') + 'controller CPU ' + cpu_of(
                 [run for run in data['scale'] if run['hosts'] == hosts]))
-    raw_scale = data.get('raw_scale') or {}
     if raw_scale:
-        ratio = raw_scale['wall'] / median(raw) if raw else None
         add('raw script on %d fresh hosts at once (floor)' % raw_scale['hosts'], '%s, %s' % (
-            fmt_s(raw_scale['wall']), fmt_x(ratio)), detail='ratio to the raw 1-host median (cold pairs)')
+            fmt_s(raw_scale['wall']), fmt_x(raw_ratio)), detail='ratio to the raw 1-host median (cold pairs)')
     upgrade = data.get('upgrade') or {}
     if upgrade:
         add('upgrade %s -> %s, longest web gap without 200' % (upgrade['from'], upgrade['to']),
