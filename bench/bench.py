@@ -13,6 +13,7 @@ collection's docker_engine role (untimed), then times:
   cold     site.yml against a fresh server vs bench/raw_deploy.sh on another fresh server, in pairs (A/B order
            alternated); after each collection deploy, a no-op re-run of site.yml (wall time, changed count);
            the connection's per-task floor and, unless --quick, a no-op with ANSIBLE_PIPELINING=false (what-if: what pipelining saves)
+           and, on the last pair's server once those are done, three no-ops of a host at rest (settled)
   health   chatwoot_health's whole check, 50 calls in-process (bench/health_check.py) against a deployed server
   scale    site.yml against 1, 2 and 4 fresh servers in one run each; a no-op re-run on the largest group
   upgrade  site.yml moving v4.15.1 -> v4.16.0 while http://SERVER:3001/health is polled every 100 ms
@@ -72,6 +73,8 @@ VERSION_TO = 'v4.16.0'
 # ratio of the same run (raw_scale; 1.5x stands for it in a run without one, --quick).
 TARGETS = {'cold_ratio': 1.15, 'noop_seconds': 4.0, 'health_ms': 150.0, 'scale4_ratio': 1.5}
 RUN_TIMEOUT = 1200
+# No-op re-runs on the last pair's server once the floor's runs are done (cold phase).
+SETTLED_NOOPS = 3
 TOP = 15
 
 RECAP_RE = re.compile(r'^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+'
@@ -316,8 +319,8 @@ class Bench:
         self.counter = 0
         self.lock = threading.Lock()
         self.rendered = None
-        self.data = {'cold': [], 'noop': [], 'floor': {}, 'health': {}, 'scale': [], 'raw_scale': {}, 'upgrade': {},
-                     'errors': []}
+        self.data = {'cold': [], 'noop': [], 'noop_settled': [], 'floor': {}, 'health': {}, 'scale': [],
+                     'raw_scale': {}, 'upgrade': {}, 'errors': []}
 
     def env(self, profile=True, extra=None):
         env = dict(os.environ)
@@ -468,6 +471,13 @@ class Bench:
             self.data['floor']['noop_no_pipelining'] = {'wall': result['wall'], 'changed': result['changed'],
                                                         'log': result['log']}
             log('no-op with ANSIBLE_PIPELINING=false: %.1f s' % result['wall'])
+        # The pairs' no-ops run right after a cold deploy, beside the stacks just started on this machine's cores (the
+        # pair's raw one too); these come after the floor's runs, one after another, as repeated re-runs of one host.
+        for index in range(SETTLED_NOOPS):
+            result = self.deploy('noop-settled-%d' % (index + 1), group, [server])
+            result['hosts'] = 1
+            self.data['noop_settled'].append(result)
+            log('no-op re-run, settled: %.1f s, changed %d' % (result['wall'], result['changed']))
         if self.options.mitogen:
             # What-if: the same no-op through Mitogen for Ansible (its strategy, and its docker connection, which it
             # puts in place of the one named "docker" only), from the copy at --mitogen; the collection does not use it.
@@ -674,14 +684,19 @@ def summarise(data):
         add('cold deploy ratio collection/raw, median of pairs', fmt_x(median(ratios)),
             '<= %.2fx' % TARGETS['cold_ratio'], verdict(median(ratios), TARGETS['cold_ratio']),
             detail='pairs (order): ' + ', '.join('%.2f (%s)' % (pair['ratio'], pair['order']) for pair in cold))
-    single = [run for run in data['noop'] if run['hosts'] == 1]
-    if single:
-        changed = sorted(set(run['changed'] for run in single))
-        value = median([run['wall'] for run in single])
-        add('no-op re-run, 1 host, median of %d' % len(single), '%s, changed=%s' % (
+    def add_noop(name, runs):
+        changed = sorted(set(run['changed'] for run in runs))
+        value = median([run['wall'] for run in runs])
+        add('%s, median of %d' % (name, len(runs)), '%s, changed=%s' % (
             fmt_s(value), '/'.join(str(c) for c in changed)), '<= %.0f s, changed=0' % TARGETS['noop_seconds'],
             'met' if value <= TARGETS['noop_seconds'] and changed == [0] else 'OVER',
-            detail='runs: %s; controller CPU %s' % (', '.join('%.1f' % run['wall'] for run in single), cpu_of(single)))
+            detail='runs: %s; controller CPU %s' % (', '.join('%.1f' % run['wall'] for run in runs), cpu_of(runs)))
+
+    single = [run for run in data['noop'] if run['hosts'] == 1]
+    if single:
+        add_noop('no-op re-run, 1 host', single)
+    if data.get('noop_settled'):
+        add_noop('no-op re-run, 1 host, settled (after the floor)', data['noop_settled'])
     for result in (run for run in data['noop'] if run['hosts'] > 1):
         per_host = result['wall'] / result['hosts']
         add('no-op re-run, %d hosts in one run' % result['hosts'], '%s, changed=%d' % (
@@ -835,7 +850,7 @@ def main(argv=None):
         data['errors'].append({'phase': 'all', 'error': aborted})
     logs_dir = os.path.join(RESULTS, stamp + '-logs')
     shutil.copytree(bench.logs, logs_dir)
-    for section in ('cold', 'noop', 'scale'):
+    for section in ('cold', 'noop', 'noop_settled', 'scale'):
         for entry in data[section]:
             for result in (entry, entry.get('collection'), entry.get('raw')):
                 if result and 'log' in result:
