@@ -684,6 +684,7 @@ def summarise(data):
         add('cold deploy ratio collection/raw, median of pairs', fmt_x(median(ratios)),
             '<= %.2fx' % TARGETS['cold_ratio'], verdict(median(ratios), TARGETS['cold_ratio']),
             detail='pairs (order): ' + ', '.join('%.2f (%s)' % (pair['ratio'], pair['order']) for pair in cold))
+
     def add_noop(name, runs):
         changed = sorted(set(run['changed'] for run in runs))
         value = median([run['wall'] for run in runs])
