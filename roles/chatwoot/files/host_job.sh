@@ -1,21 +1,43 @@
 # shellcheck shell=sh
 # A long step run in the background on the host, so that the run waits for it in rounds (tasks/job_wait.yml): a quick
 # step costs one round trip, a long one says every round that it still runs. Serves the images' pull (tasks/images.yml)
-# and db:chatwoot_prepare (tasks/prepare.yml).
-#   start BASE RETRIES DELAY SECONDS pull REF...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller
-#   start BASE RETRIES DELAY SECONDS run ARGV...  holds the project's lock; a run job refuses to start beside an
+# and db:chatwoot_prepare (tasks/prepare.yml), and the look for pgvector (tasks/pgvector_check.yml).
+#   start BASE RETRIES DELAY SECONDS pull [--vector PG] REF...
+#   start BASE RETRIES DELAY SECONDS run ARGV...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller
+#                                                 holds the project's lock; a run job refuses to start beside an
 #                                                 earlier one that still runs); in it, in the background, runs the job up
 #                                                 to 1 + RETRIES times, DELAY seconds apart, and leaves what the last
 #                                                 attempt printed (out, err) and its status (rc); then waits for it as
 #                                                 wait does. A pull pulls every REF at once and prints "image REF=ID"
-#                                                 lines; run runs ARGV.
+#                                                 lines, and once they are all there "vector PG=FILE" (as vector
+#                                                 prints it, empty when none); run runs ARGV.
 #   wait DIR SECONDS                              waits up to SECONDS for the job in DIR. Ended: prints its out, its err
 #                                                 on stderr, removes DIR and exits with its status. Not yet: prints
 #                                                 "job=DIR", "running=ATTEMPT" and "waited=SECONDS" (since its start),
 #                                                 and exits 0.
+#   vector IMAGE                                  prints where IMAGE (on the host) keeps the vector extension's control
+#                                                 file, nothing when it has none or cannot be looked into; exits 0.
 
-# All at once; "image REF=ID" for each (empty ID when it is not there); non-zero when any pull failed.
+# The places a Postgres image keeps its extensions, listed from a container that is created and never started, so
+# nothing of the image runs; a place the image lacks lists nothing.
+vector() {
+	c=$(docker create --pull never --network none --entrypoint sh "$1" 2>/dev/null) || return 0
+	for place in /usr/share/postgresql /usr/local/share/postgresql; do
+		docker cp "$c:$place" - 2>/dev/null | tar -tf - 2>/dev/null
+	done | grep -m 1 '/extension/vector.control$'
+	docker rm "$c" >/dev/null 2>&1
+	return 0
+}
+
+# All at once; "image REF=ID" for each (empty ID when it is not there); non-zero when any pull failed. With --vector PG,
+# PG (one of the REFs) is looked into once every pull has ended: the pull's round trip carries the look a new Postgres
+# image needs (tasks/pgvector_check.yml), and a failed pull looks into nothing.
 pull() {
+	look=
+	if [ "$1" = --vector ]; then
+		look=$2
+		shift 2
+	fi
 	rc=0 pids=
 	for image in "$@"; do
 		docker pull --quiet "$image" >/dev/null &
@@ -27,6 +49,9 @@ pull() {
 	for image in "$@"; do
 		printf 'image %s=%s\n' "$image" "$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null)"
 	done
+	if [ "$rc" -eq 0 ] && [ -n "$look" ]; then
+		printf 'vector %s=%s\n' "$look" "$(vector "$look")"
+	fi
 	return $rc
 }
 
@@ -111,8 +136,11 @@ start)
 wait)
 	await_job "$2" "$3"
 	;;
+vector)
+	vector "$2"
+	;;
 *)
-	echo "usage: host_job.sh start BASE RETRIES DELAY SECONDS pull REF... | start BASE RETRIES DELAY SECONDS run ARGV... | wait DIR SECONDS" >&2
+	echo "usage: host_job.sh start BASE RETRIES DELAY SECONDS pull [--vector PG] REF... | start BASE RETRIES DELAY SECONDS run ARGV... | wait DIR SECONDS | vector IMAGE" >&2
 	exit 2
 	;;
 esac

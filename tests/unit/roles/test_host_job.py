@@ -5,7 +5,7 @@
 """roles/chatwoot/files/host_job.sh, run by sh as the role runs it, against a fake `docker` on PATH: the pull
 started in the background returns at once, a round that ends before it says it still runs, the round that sees it
 end gives the image IDs and cleans up (a quick pull within the round that starts it), a failing pull is tried again
-and then fails with Docker's words; a command (db:chatwoot_prepare's) runs once, its output and status given by the
+and then fails with Docker's words, a Postgres image pulled is looked into for pgvector (and the look alone); a command (db:chatwoot_prepare's) runs once, its output and status given by the
 round that sees it end."""
 
 from __future__ import annotations
@@ -33,6 +33,27 @@ image)
     ref=$5
     [ -f "$state/$(echo "$ref" | tr '/:' '__')" ] || exit 1
     echo "sha256:$(echo "$ref" | tr '/:' '__')"
+    ;;
+create)
+    for ref; do :; done
+    [ -f "$state/$(echo "$ref" | tr '/:' '__')" ] || { echo "No such image: $ref" >&2; exit 1; }
+    echo "$*" >>"$state/creates"
+    echo "c-$(echo "$ref" | tr '/:' '__')"
+    ;;
+cp)
+    # An image whose name holds "pgvector" keeps the extension where Debian's postgresql packages put it.
+    case "$2" in
+    c-*pgvector*:/usr/share/postgresql)
+        mkdir -p "$state/fs/postgresql/17/extension"
+        touch "$state/fs/postgresql/17/extension/vector.control" "$state/fs/postgresql/17/extension/plpgsql.control"
+        tar -cf - -C "$state/fs" postgresql
+        ;;
+    c-*:/usr/share/postgresql) mkdir -p "$state/bare/postgresql/17/extension" && tar -cf - -C "$state/bare" postgresql ;;
+    *) echo "Error response from daemon: Could not find the file ${2#*:} in container ${2%%:*}" >&2; exit 1 ;;
+    esac
+    ;;
+rm)
+    echo "$2" >>"$state/removed"
     ;;
 esac
 """
@@ -101,6 +122,47 @@ def test_a_failing_pull_is_tried_again_then_fails_with_dockers_words(tmp_path):
     # 1 + 2 retries
     assert (state_dir / "pulls").read_text().split().count("x/chatwoot:missing") == 3
     assert not list(tmp_path.glob("p.lock.pull.*"))
+
+
+def test_a_pull_looks_for_pgvector_in_the_postgres_image_once_every_pull_has_ended(tmp_path):
+    env, state_dir = setup(tmp_path)
+    done = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "0", "0", "10", "pull", "--vector", "pgvector/pgvector:pg17",
+                  "redis:8", "pgvector/pgvector:pg17")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["image redis:8=sha256:redis_8",
+                                        "image pgvector/pgvector:pg17=sha256:pgvector_pgvector_pg17",
+                                        "vector pgvector/pgvector:pg17=postgresql/17/extension/vector.control"]
+    # created without a pull, a network or the image's entrypoint, never started, and removed
+    assert (state_dir / "creates").read_text() == (
+        "create --pull never --network none --entrypoint sh pgvector/pgvector:pg17\n")
+    assert (state_dir / "removed").read_text() == "c-pgvector_pgvector_pg17\n"
+
+
+def test_a_postgres_image_without_pgvector_says_so_with_an_empty_answer(tmp_path):
+    env, state_dir = setup(tmp_path)
+    done = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "0", "0", "10", "pull", "--vector", "postgres:17",
+                  "postgres:17")
+    assert done.returncode == 0 and done.stdout.splitlines() == ["image postgres:17=sha256:postgres_17",
+                                                                  "vector postgres:17="], done
+    assert (state_dir / "removed").read_text() == "c-postgres_17\n"
+
+
+def test_a_failed_pull_looks_into_nothing(tmp_path):
+    env, state_dir = setup(tmp_path)
+    done = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "0", "0", "10", "pull", "--vector", "pgvector/pgvector:pg17",
+                  "x/chatwoot:missing", "pgvector/pgvector:pg17")
+    assert done.returncode != 0 and not [line for line in done.stdout.splitlines() if line.startswith("vector ")], done
+    assert not (state_dir / "creates").exists()
+
+
+def test_the_look_alone_lists_the_control_file_and_nothing_for_an_image_not_there(tmp_path):
+    env, state_dir = setup(tmp_path)
+    (state_dir / "pgvector_pgvector_pg17").touch()
+    found = job_sh(env, "vector", "pgvector/pgvector:pg17")
+    assert found.returncode == 0 and found.stdout == "postgresql/17/extension/vector.control\n", found
+    absent = job_sh(env, "vector", "pgvector/pgvector:pg16")
+    assert absent.returncode == 0 and absent.stdout == "", absent
+    assert (state_dir / "removed").read_text() == "c-pgvector_pgvector_pg17\n"
 
 
 def test_a_new_start_removes_what_an_interrupted_run_left(tmp_path):
