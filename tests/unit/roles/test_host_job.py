@@ -5,8 +5,8 @@
 """roles/chatwoot/files/host_job.sh, run by sh as the role runs it, against a fake `docker` on PATH: the pull
 started in the background returns at once, a round that ends before it says it still runs, the round that sees it
 end gives the image IDs and cleans up (a quick pull within the round that starts it), a failing pull is tried again
-and then fails with Docker's words, a Postgres image pulled is looked into for pgvector (and the look alone); a command (db:chatwoot_prepare's) runs once, its output and status given by the
-round that sees it end."""
+and then fails with Docker's words, a Postgres image pulled is looked into for pgvector (and the look alone); a
+command (db:chatwoot_prepare's) runs once, its output and status given by the round that sees it end."""
 
 from __future__ import annotations
 
@@ -142,8 +142,8 @@ def test_a_postgres_image_without_pgvector_says_so_with_an_empty_answer(tmp_path
     env, state_dir = setup(tmp_path)
     done = job_sh(env, "start", str(tmp_path / "p.lock.pull"), "0", "0", "10", "pull", "--vector", "postgres:17",
                   "postgres:17")
-    assert done.returncode == 0 and done.stdout.splitlines() == ["image postgres:17=sha256:postgres_17",
-                                                                  "vector postgres:17="], done
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["image postgres:17=sha256:postgres_17", "vector postgres:17="]
     assert (state_dir / "removed").read_text() == "c-postgres_17\n"
 
 
