@@ -7,7 +7,6 @@ plugin_utils/_input_checks.py."""
 
 from __future__ import annotations
 
-from ansible_collections.sinapum.chatwoot.plugins.plugin_utils import _input_checks
 from ansible_collections.sinapum.chatwoot.plugins.plugin_utils._plan_filter import plan_filter
 
 
@@ -15,4 +14,4 @@ class FilterModule:
     """The collection's filters."""
 
     def filters(self):
-        return {'input_checks': plan_filter('input_checks', _input_checks)}
+        return {'input_checks': plan_filter('input_checks', 'plugin_utils._input_checks')}

@@ -8,21 +8,25 @@ that names the filter."""
 
 from __future__ import annotations
 
-import functools
+import importlib
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sinapum.chatwoot.plugins.module_utils import _deploy_plan
+_PLUGINS = 'ansible_collections.sinapum.chatwoot.plugins.'
 
 
-def plan_filter(name, module=_deploy_plan):
-    """The decision MODULE.NAME (module_utils/_deploy_plan.py's unless told) as a filter."""
-    decision = getattr(module, name)
+def plan_filter(name, module='module_utils._deploy_plan'):
+    """The decision NAME of MODULE (module_utils/_deploy_plan.py unless told, relative to plugins/) as a filter.
 
-    @functools.wraps(decision)
+    The module is imported when the filter first runs, not when its file is loaded: Ansible runs each task in a process
+    of its own, which loads every filter file of the collection (from source, with what they import) as soon as the task
+    names any one of them, and the decisions are most of that code (_input_checks.py alone about 15 ms to compile)."""
     def run(*args, **kwargs):
+        plan = importlib.import_module(_PLUGINS + 'module_utils._deploy_plan')
+        decisions = importlib.import_module(_PLUGINS + module)
         try:
-            return decision(*args, **kwargs)
-        except _deploy_plan.PlanError as exc:
+            return getattr(decisions, name)(*args, **kwargs)
+        except plan.PlanError as exc:
             raise AnsibleFilterError('%s: %s' % (name, exc)) from exc
+    run.__name__ = run.__qualname__ = name
     return run
