@@ -9,13 +9,17 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 
-def key_values(lines):
-    """The KEY=value lines of LINES as a dict (split at the first '='); lines without '=' are left out."""
+def key_values(lines, prefix=''):
+    """The KEY=value lines of LINES as a dict (split at the first '='); lines without '=' are left out. With PREFIX,
+    only the lines that begin with it, read without it."""
     if isinstance(lines, str):
         lines = lines.splitlines()
     if not isinstance(lines, (list, tuple)):
         raise AnsibleFilterError(f"key_values: the input must be lines (a list or a string), got {type(lines).__name__}")
-    return dict(str(line).split('=', 1) for line in lines if '=' in str(line))
+    if not isinstance(prefix, str):
+        raise AnsibleFilterError(f"key_values: prefix must be a string, got {type(prefix).__name__}")
+    kept = (str(line)[len(prefix):] for line in lines if str(line).startswith(prefix))
+    return dict(line.split('=', 1) for line in kept if '=' in line)
 
 
 class FilterModule:

@@ -21,6 +21,21 @@ def test_the_whole_output_as_one_string_reads_the_same():
     assert key_values([]) == {}
 
 
+def test_a_prefix_keeps_only_its_lines_and_reads_them_without_it():
+    lines = ["image redis:8=sha256:1", "vector pgvector/pgvector:pg17=postgresql/17/extension/vector.control",
+             "vector postgres:17=", "image x/chatwoot:missing=", "noise=1"]
+    assert key_values(lines, "image ") == {"redis:8": "sha256:1", "x/chatwoot:missing": ""}
+    assert key_values(lines, "vector ") == {"pgvector/pgvector:pg17": "postgresql/17/extension/vector.control",
+                                            "postgres:17": ""}
+    # without one, every KEY=value line, prefix and all
+    assert "image redis:8" in key_values(lines)
+
+
+def test_a_prefix_that_is_not_a_string_is_an_error_that_names_the_filter():
+    with pytest.raises(AnsibleFilterError, match="key_values: prefix must be a string"):
+        key_values(["a=1"], 3)
+
+
 @pytest.mark.parametrize("bad", [None, 3, {"state": "held"}])
 def test_what_is_not_lines_is_an_error_that_names_the_filter(bad):
     with pytest.raises(AnsibleFilterError, match="key_values: the input must be lines"):
