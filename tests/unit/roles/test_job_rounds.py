@@ -69,7 +69,8 @@ def round_names(out):
 
 
 def test_a_job_that_outlives_its_first_round_is_waited_for_in_named_rounds(tmp_path):
-    proc, left = run_rounds(tmp_path, "sleep 2.5; echo prepared")
+    # Long enough that a second round is due even when a loaded machine takes seconds over each step (2.5 s did not).
+    proc, left = run_rounds(tmp_path, "sleep 6; echo prepared")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     names = round_names(out)
