@@ -53,7 +53,8 @@ cp)
     esac
     ;;
 rm)
-    echo "$2" >>"$state/removed"
+    shift
+    echo "$*" >>"$state/removed"
     ;;
 esac
 """
@@ -132,10 +133,10 @@ def test_a_pull_looks_for_pgvector_in_the_postgres_image_once_every_pull_has_end
     assert done.stdout.splitlines() == ["image redis:8=sha256:redis_8",
                                         "image pgvector/pgvector:pg17=sha256:pgvector_pgvector_pg17",
                                         "vector pgvector/pgvector:pg17=postgresql/17/extension/vector.control"]
-    # created without a pull, a network or the image's entrypoint, never started, and removed
+    # created without a pull, a network or the image's entrypoint, never started, and removed with its volumes
     assert (state_dir / "creates").read_text() == (
         "create --pull never --network none --entrypoint sh pgvector/pgvector:pg17\n")
-    assert (state_dir / "removed").read_text() == "c-pgvector_pgvector_pg17\n"
+    assert (state_dir / "removed").read_text() == "--volumes c-pgvector_pgvector_pg17\n"
 
 
 def test_a_postgres_image_without_pgvector_says_so_with_an_empty_answer(tmp_path):
@@ -144,7 +145,7 @@ def test_a_postgres_image_without_pgvector_says_so_with_an_empty_answer(tmp_path
                   "postgres:17")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["image postgres:17=sha256:postgres_17", "vector postgres:17="]
-    assert (state_dir / "removed").read_text() == "c-postgres_17\n"
+    assert (state_dir / "removed").read_text() == "--volumes c-postgres_17\n"
 
 
 def test_a_failed_pull_looks_into_nothing(tmp_path):
@@ -162,7 +163,7 @@ def test_the_look_alone_lists_the_control_file_and_nothing_for_an_image_not_ther
     assert found.returncode == 0 and found.stdout == "postgresql/17/extension/vector.control\n", found
     absent = job_sh(env, "vector", "pgvector/pgvector:pg16")
     assert absent.returncode == 0 and absent.stdout == "", absent
-    assert (state_dir / "removed").read_text() == "c-pgvector_pgvector_pg17\n"
+    assert (state_dir / "removed").read_text() == "--volumes c-pgvector_pgvector_pg17\n"
 
 
 def test_a_new_start_removes_what_an_interrupted_run_left(tmp_path):
