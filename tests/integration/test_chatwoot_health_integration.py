@@ -324,7 +324,7 @@ def container_name():
 
     yield make
     for name in names:
-        hs.docker('rm', '-f', name, check=False)
+        hs.docker('rm', '-f', '-v', name, check=False)
 
 
 def test_exited_worker_container_is_reported_at_once(docker_socket, container_name, redis_pw, sidekiq):

@@ -62,7 +62,7 @@ def pg17():
         port = int(docker('port', name, '5432/tcp').stdout.strip().rsplit(':', 1)[1])
         yield {'host': '127.0.0.1', 'port': port}
     finally:
-        docker('rm', '-f', name, check=False)
+        docker('rm', '-f', '-v', name, check=False)
 
 
 def ask(server, user, database, password=APP_PASSWORD, **extra):
