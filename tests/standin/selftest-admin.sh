@@ -126,4 +126,4 @@ probe post "http://$ONB:3000/installation/onboarding" "${form[@]}" "user[email]=
 expect_eq "POST without the key makes nobody" "$(psql_q cw_admin 'SELECT count(*) FROM users')" 1
 probe http "http://$ONB:3000/"
 expect "GET / without the key: 200" "$OUT" '^STATUS 200$'
-docker rm -f "$ONB" >/dev/null
+docker rm -f -v "$ONB" >/dev/null

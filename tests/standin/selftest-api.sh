@@ -43,7 +43,7 @@ if ((RC != 0)); then
 fi
 # A failed case shows the errors web logged (the 500s the cases expect are among them).
 if grep -q '^FAIL: ' <<<"$API_OUT"; then logs "$API_WEB" | grep -E '^E, ' | tail -30; fi
-docker rm -f "$API_WEB" "$RUN_ID-api-worker" >/dev/null
+docker rm -f -v "$API_WEB" "$RUN_ID-api-worker" >/dev/null
 
 say "webhooks: a created message is posted by the worker (WebhookJob), SafeFetch refusing private addresses"
 HOOK=$RUN_ID-hook
@@ -71,7 +71,7 @@ if wait_until 30 refused; then pass "without SAFE_FETCH_ALLOW_PRIVATE_NETWORK th
 	fail "without SAFE_FETCH_ALLOW_PRIVATE_NETWORK the worker refuses a private address ($(excerpt "$(logs "$RUN_ID-hook-worker")"))"
 fi
 expect_not "... and the receiver got nothing" "$(logs "$HOOK")" '^HOOK '
-docker rm -f "$RUN_ID-hook-worker" >/dev/null
+docker rm -f -v "$RUN_ID-hook-worker" >/dev/null
 start "$RUN_ID-hook-worker2" "$IMG" "${API_ENV[@]}" -e SAFE_FETCH_ALLOW_PRIVATE_NETWORK=true -- bundle exec sidekiq -C config/sidekiq.yml
 hook_runner <<<"$message_code"
 delivered() { [[ $(logs "$HOOK" | grep -c '^HOOK ') -ge 2 ]]; }
@@ -87,4 +87,4 @@ line=$(grep '"path":"/hook"' <<<"$hooks" | head -1)
 app "$IMG" -i -- ruby -rjson -ropenssl -e 'h = JSON.parse($stdin.read.sub(/\AHOOK /, "")); exp = "sha256=" + OpenSSL::HMAC.hexdigest("SHA256", ARGV[0], "#{h["ts"]}.#{h["body"]}"); puts(h["sig"] == exp ? "signed" : "bad #{h["sig"]} #{exp}"); puts h["type"]; puts(h["delivery"].to_s.size)' "$HOOK_SECRET" <<<"$line"
 expect_eq "X-Chatwoot-Signature is the HMAC of timestamp.body with the webhook's secret; JSON; a delivery id" \
 	"$(paste -sd ' ' <<<"$OUT")" "signed application/json 36"
-docker rm -f "$HOOK" "$RUN_ID-hook-worker2" >/dev/null
+docker rm -f -v "$HOOK" "$RUN_ID-hook-worker2" >/dev/null

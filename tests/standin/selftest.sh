@@ -388,7 +388,7 @@ expect "/api before prepare, Host not FRONTEND_URL's: 500 (the portals lookup fi
 api "$RUN_ID-webwait" Host:chatwoot.test
 expect "/api before prepare, FRONTEND_URL's Host after that lookup connected the connection: data_services ok (no query)" \
 	"$OUT" '"data_services":"ok"'
-docker rm -f "$RUN_ID-webwait" >/dev/null
+docker rm -f -v "$RUN_ID-webwait" >/dev/null
 
 app "$IMG" "${ENV_OK[@]}" --entrypoint sh -- -c \
 	'echo 1 > /app/tmp/pids/server.pid && exec docker/entrypoints/rails.sh sh -c "test ! -e /app/tmp/pids/server.pid && echo PID-REMOVED"'
@@ -417,7 +417,7 @@ else
 	fail "a gem the image lacks: rails.sh stays in its bundle check loop ($(excerpt "$trace"))"
 fi
 expect "... bundle says which gem" "$trace" 'standin_gem_the_image_lacks'
-docker rm -f "$RUN_ID-noport" "$RUN_ID-dburl" "$RUN_ID-nogem" >/dev/null
+docker rm -f -v "$RUN_ID-noport" "$RUN_ID-dburl" "$RUN_ID-nogem" >/dev/null
 
 say "Postgres TLS: libpq's PGSSLMODE/PGSSLROOTCERT in rails.sh's pg_isready and in the app"
 trace=$(logs "$RUN_ID-pgverify")
@@ -428,7 +428,7 @@ else
 fi
 wait_until 30 bash -c "docker logs '$RUN_ID-pgverifyca' 2>&1 | grep -q '^EXEC'" || true
 expect "PGSSLMODE=verify-full with PGSSLROOTCERT naming the CA: rails.sh goes on and execs" "$(logs "$RUN_ID-pgverifyca")" '^EXEC$'
-docker rm -f "$RUN_ID-pgverify" "$RUN_ID-pgverifyca" >/dev/null
+docker rm -f -v "$RUN_ID-pgverify" "$RUN_ID-pgverifyca" >/dev/null
 app "$IMG" "${ENV_OK[@]}" -e PGSSLMODE=verify-full -- bundle exec rails runner 'puts Account.count'
 expect_fails "the app under PGSSLMODE=verify-full without a root certificate cannot connect"
 expect "... libpq looks for ~/.postgresql/root.crt" "$ERR" 'root certificate file "/root/.postgresql/root.crt" does not exist'
@@ -686,7 +686,7 @@ wait_until 60 web_answers "$RUN_ID-webpgpass2" || fail "second web with a wrong 
 api "$RUN_ID-webpgpass2" Host:chatwoot.test
 expect "wrong POSTGRES_PASSWORD, user named differently from the database: /api 200, data_services failing" \
 	"$OUT" '"data_services":"failing"'
-docker rm -f "$RUN_ID-webpgpass" "$RUN_ID-webpgpass2" >/dev/null
+docker rm -f -v "$RUN_ID-webpgpass" "$RUN_ID-webpgpass2" >/dev/null
 
 say "Redis TLS: rediss:// verified unless REDIS_OPENSSL_VERIFY_MODE is exactly none"
 api "$RUN_ID-webtls" Host:chatwoot.test
@@ -696,7 +696,7 @@ api "$RUN_ID-webtlsnone" Host:chatwoot.test
 expect "REDIS_OPENSSL_VERIFY_MODE=none: queue_services ok" "$OUT" '"queue_services":"ok"'
 api "$RUN_ID-webtlsca" Host:chatwoot.test
 expect "the CA made known with SSL_CERT_FILE: queue_services ok" "$OUT" '"queue_services":"ok"'
-docker rm -f "$RUN_ID-webtls" "$RUN_ID-webtlsnone" "$RUN_ID-webtlsca" >/dev/null
+docker rm -f -v "$RUN_ID-webtls" "$RUN_ID-webtlsnone" "$RUN_ID-webtlsca" >/dev/null
 app "$IMG" "${ENV_OK[@]}" -e "REDIS_URL=rediss://$REDIS:6380" -e REDIS_OPENSSL_VERIFY_MODE=NONE -- \
 	bundle exec rails runner 'begin; puts Standin.redis.ping; rescue Redis::BaseError => e; puts e.class, e.message; end'
 expect "REDIS_OPENSSL_VERIFY_MODE=NONE (not exactly none) still verifies" "$OUT" 'certificate verify failed'
@@ -716,7 +716,7 @@ fi
 if wait_until 60 registered 6 "$RUN_ID-workertlsca"; then pass "the worker with SSL_CERT_FILE naming the CA runs over rediss://"; else
 	fail "the worker with SSL_CERT_FILE naming the CA runs over rediss:// ($(excerpt "$(logs "$RUN_ID-workertlsca")"))"
 fi
-docker rm -f "$RUN_ID-workertls" "$RUN_ID-workertlsca" >/dev/null
+docker rm -f -v "$RUN_ID-workertls" "$RUN_ID-workertlsca" >/dev/null
 
 say "web: FORCE_SSL"
 web "$RUN_ID-webssl" "$IMG" -e FORCE_SSL=true
@@ -729,14 +729,14 @@ for path in /health /api; do
 	probe http "http://$RUN_ID-webssl:3000$path" "X-Forwarded-Proto:https"
 	expect "FORCE_SSL=true with X-Forwarded-Proto: https: GET $path is a 200" "$OUT" '^STATUS 200$'
 done
-docker rm -f "$RUN_ID-webssl" >/dev/null
+docker rm -f -v "$RUN_ID-webssl" >/dev/null
 
 say "versions: 4.16.0, 4.10.0 and 4.4.0 builds; STANDIN_FAULT=boot"
 web "$RUN_ID-web416" "$IMG_416"
 wait_until 60 web_answers "$RUN_ID-web416" || fail "4.16.0 web came up"
 api "$RUN_ID-web416"
 expect "a CHATWOOT_VERSION=4.16.0 build reports 4.16.0 on /api" "$OUT" '"version":"4\.16\.0"'
-docker rm -f "$RUN_ID-web416" >/dev/null
+docker rm -f -v "$RUN_ID-web416" >/dev/null
 api "$RUN_ID-web440" Host:chatwoot.test
 expect "4.4.0 (no boot query before v4.5.0): a fresh web's first /api connects the pool's first connection: data_services ok" \
 	"$OUT" '"version":"4\.4\.0",.*"data_services":"ok"'
@@ -746,7 +746,7 @@ for v in 4.4.0 4.10.0; do
 done
 api "$RUN_ID-web4100" Host:chatwoot.test
 expect "4.10.0 reports its version on /api" "$OUT" '"version":"4\.10\.0"'
-docker rm -f "$RUN_ID-web440" "$RUN_ID-web4100" >/dev/null
+docker rm -f -v "$RUN_ID-web440" "$RUN_ID-web4100" >/dev/null
 app "$IMG_FAULT_BOOT" "${ENV_OK[@]}" -- bundle exec rails s -p 3000 -b 0.0.0.0
 expect_fails "STANDIN_FAULT=boot: rails s exits non-zero at start"
 
@@ -808,7 +808,7 @@ sleep 2
 out=$(alive_inside "$WORKER")
 expect "a client from another container that connects and sends nothing: the worker's own check times out" "$out" \
 	'timed out'
-docker rm -f "$RUN_ID-idle" >/dev/null
+docker rm -f -v "$RUN_ID-idle" >/dev/null
 if wait_until 15 is_alive "$WORKER"; then pass "... and answers again once that client is gone"; else fail "... and answers again once that client is gone"; fi
 
 say "SIDEKIQ_ALIVE_HOST / SIDEKIQ_ALIVE_PORT / DISABLE_SIDEKIQ_ALIVE; the versions before v4.5.0"
@@ -842,7 +842,7 @@ if wait_until 60 exited "$RUN_ID-workerbad"; then
 else
 	fail "a wrong REDIS_PASSWORD stops the worker (still running)"
 fi
-docker rm -f "$RUN_ID-workerlo" "$RUN_ID-workeroff" "$RUN_ID-worker440" "$RUN_ID-worker4100" "$RUN_ID-workerbad" >/dev/null
+docker rm -f -v "$RUN_ID-workerlo" "$RUN_ID-workeroff" "$RUN_ID-worker440" "$RUN_ID-worker4100" "$RUN_ID-workerbad" >/dev/null
 
 say "sidekiq_alive: Redis failing, clean stop, unclean stop"
 docker stop "$REDIS" >/dev/null
@@ -914,7 +914,7 @@ expect "REDIS_SENTINEL_PASSWORD unset: the sentinel (port 26379 by default) gets
 if wait_until 60 registered 0 "$RUN_ID-workersent"; then pass "the worker reaches the master through the sentinel (registered in its 'processes')"; else
 	fail "the worker reaches the master through the sentinel ($(excerpt "$(logs "$RUN_ID-workersent")"))"
 fi
-docker rm -f "$RUN_ID-websent" "$RUN_ID-websentpw" "$RUN_ID-workersent" "$RUN_ID-sentinel" >/dev/null
+docker rm -f -v "$RUN_ID-websent" "$RUN_ID-websentpw" "$RUN_ID-workersent" "$RUN_ID-sentinel" >/dev/null
 
 say "worker: clean stop"
 t0=$SECONDS
