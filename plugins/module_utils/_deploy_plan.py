@@ -254,8 +254,9 @@ def admin_step(host, want):
     admin.rb (a full Rails boot in the running container, seconds with the real image) leaves in Redis, under
     STATE_KEY, what it was asked (admin_inputs_digest), the checksum of the rows it settles (files/admin_state.sql)
     and where things stood. It need not run again while, at the host's read, all of that still holds: the same
-    inputs, the same password, no token to rotate, the same rows, the onboarding key absent, the tokens and
-    admin.json kept - and it ran in the running container (a new image, a prepare or a takeover run it before web).
+    inputs, the same password, no token to rotate, the same rows, the onboarding key absent (or, with no
+    administrator to make, as it is: admin.rb leaves it then), the tokens and admin.json kept - and it ran in the
+    running container (a new image, a prepare or a takeover run it before web).
 
     WANT: input (admin.rb's input), in_container, password_changed (this run changed the kept admin password),
     secrets (as kept now), onboarding_key and state_key (as stored in Redis), check_mode.
@@ -278,13 +279,16 @@ def admin_step(host, want):
     app = _standing(standing.get('platform_app')) or {}
     tokens = (['admin_user_token'] if (standing.get('admin') or {}).get('id') else []) \
         + (['platform_app_token'] if app.get('state') == 'present' else [])
+    onboarding_open = values.get(want['onboarding_key']) is not None
     reasons = [
         (not want['in_container'], 'Chatwoot runs before web (a new image, a prepare or a takeover)'),
         (bool(admin_input.get('rotate_tokens')), 'the tokens are to be made anew'),
         (bool(want['password_changed']), 'the administrator\'s password changed'),
         (not (host['postgres'] or {}).get('state'), 'the rows it settles could not be read'),
         (not (host['redis'] or {}).get('answered'), 'Redis could not be read'),
-        (values.get(want['onboarding_key']) is not None, 'the onboarding key is set'),
+        # Without an administrator to make, admin.rb leaves the key (the page is for the operator, on 127.0.0.1):
+        # its being set is no reason to ask.
+        (onboarding_open and bool(admin_input.get('admin')), 'the onboarding key is set'),
         (not left, 'it left no state in Redis'),
         (left.get('inputs') != inputs, 'what it is asked changed'),
         (left.get('database') != (host['postgres'] or {}).get('state'), 'the rows it settles changed'),
@@ -299,8 +303,8 @@ def admin_step(host, want):
     step.update(ask=False, reason='not asked: its rows, the onboarding key, its inputs and the tokens are as it left them')
     step['result'] = dict(
         changed=False, check=bool(want['check_mode']), settings={}, tokens={}, from_state=True,
-        onboarding_was_open=False, onboarding_open=False, super_admins=standing.get('super_admins', 0),
-        admin=_standing(standing.get('admin')), account=_standing(standing.get('account')),
+        onboarding_was_open=onboarding_open, onboarding_open=onboarding_open,
+        super_admins=standing.get('super_admins', 0), admin=_standing(standing.get('admin')), account=_standing(standing.get('account')),
         platform_app=_standing(standing.get('platform_app')))
     return step
 

@@ -209,6 +209,12 @@ def test_host_onboarded_by_hand_is_left_alone(hand_project):
     assert bare.rc == 0, bare
     assert sh("docker", "port", rails, "3000").stdout.split() == [f"127.0.0.1:{port}"]
     assert "The onboarding page is OPEN" in bare.out
+    # Again before anyone onboards: admin.rb left the page open, as it must with no administrator to make, so the run
+    # does not boot Rails to ask it again, changes nothing, and still says the page is open.
+    bare_again = playbook("-e", f"@{hand_project}")
+    assert bare_again.rc == 0 and bare_again.changed == 0, bare_again
+    assert "Ask Chatwoot, in its running container]" not in bare_again.out, bare_again
+    assert "The onboarding page is OPEN" in bare_again.out and "so it was not asked again" in bare_again.out
     assert request("GET", "/", port=port) == (302, "/installation/onboarding")
     # The operator onboards in the browser (through the loopback port); a bad password is refused as Chatwoot does.
     assert request("POST", "/installation/onboarding", port, onboarding_form("hand@example.org", "weak")) == (302, "/")

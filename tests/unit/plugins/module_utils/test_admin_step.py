@@ -94,6 +94,22 @@ def test_each_thing_that_makes_it_ask_again(read, wanted, reason):
     assert step['reason'] == 'asked: ' + reason
 
 
+def test_without_an_administrator_to_make_an_open_onboarding_page_is_as_it_left_it():
+    # admin.rb closes the page only when it makes (or finds) the administrator: with none to make, the key stays, so
+    # its being set is the state it left, and the answer known from that state says the page is open.
+    no_admin = dict(INPUT, admin=None)
+    standing = dict(STANDING, admin=None, account=None, super_admins=0)
+    read = host(onboarding='true', state=left(inputs=admin_inputs_digest(no_admin), standing=standing))
+    step = admin_step(read, want(input=no_admin, secrets={'platform_app_token': 'p' * 24}))
+    assert step['ask'] is False, step['reason']
+    assert (step['result']['onboarding_was_open'], step['result']['onboarding_open']) == (True, True)
+    assert step['result']['admin'] is None and step['result']['super_admins'] == 0
+    # Closed since (someone onboarded through the page, which also changes the rows): the answer says so.
+    closed = admin_step(host(state=left(inputs=admin_inputs_digest(no_admin), standing=standing)),
+                        want(input=no_admin, secrets={'platform_app_token': 'p' * 24}))
+    assert closed['ask'] is False and closed['result']['onboarding_open'] is False
+
+
 def test_the_digest_leaves_out_the_password_check_mode_and_rotation_only():
     same = [dict(INPUT, check=True), dict(INPUT, rotate_tokens=True), dict(INPUT, state={'key': 'K'}),
             dict(INPUT, admin=dict(INPUT['admin'], password='Another-Pw-2'))]
