@@ -10,6 +10,8 @@ backup directories, the backup script and schedule, the lock), their helpers (co
 images pulled through the tests' login registry), and Molecule's servers and networks (molecule/*/molecule.yml).
 The e2e session and each Molecule scenario remove theirs; `clean` is tests/run's safety net for a run cut short.
 Not the tests': what `make deploy` made (the project chatwoot) and the rig (engine, images, sinapum-rig-registry).
+An anonymous volume (a container's VOLUME, removed without -v) cannot be told from one made beside the run, so
+`check` fails on those that were not there before the run and are used by no container, and `clean` leaves them.
 """
 from __future__ import annotations
 
@@ -79,6 +81,13 @@ def docker_names(kind: str) -> set[str]:
     return set(proc.stdout.split()) if proc.returncode == 0 else set()
 
 
+def anonymous_volumes() -> set[str]:
+    """The volumes no container uses whose names Docker made (64 hex digits): what a container's VOLUME leaves."""
+    proc = docker("volume", "ls", "--quiet", "--filter", "dangling=true")
+    return {v for v in proc.stdout.split() if len(v) == 64 and all(c in "0123456789abcdef" for c in v)} \
+        if proc.returncode == 0 else set()
+
+
 def git_status() -> list[str]:
     return subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True, timeout=60,
                           check=True).stdout.splitlines()
@@ -115,7 +124,8 @@ def was_here(path: str) -> bool:
 def note() -> int:
     NOTE.parent.mkdir(parents=True, exist_ok=True)
     NOTE.write_text(json.dumps({"git_status": git_status(),
-                                "paths_before": [str(LOCK_SCRIPT)] if LOCK_SCRIPT.exists() else []}, indent=1) + "\n",
+                                "paths_before": [str(LOCK_SCRIPT)] if LOCK_SCRIPT.exists() else [],
+                                "anonymous_volumes_before": sorted(anonymous_volumes())}, indent=1) + "\n",
                     encoding="utf-8")
     return 0
 
@@ -148,9 +158,11 @@ def clean() -> int:
 def check() -> int:
     problems = []
     try:
-        before = json.loads(NOTE.read_text(encoding="utf-8"))["git_status"]
+        noted = json.loads(NOTE.read_text(encoding="utf-8"))
+        before, volumes_before = noted["git_status"], set(noted["anonymous_volumes_before"])
     except (OSError, ValueError, KeyError):
-        before = []
+        # No note: every anonymous volume counts as the machine's own.
+        before, volumes_before = [], anonymous_volumes()
     now = git_status()
     if now != before:
         problems.append("the run changed the checkout (git status --porcelain):\n    "
@@ -158,6 +170,11 @@ def check() -> int:
     for kind, names in present().items():
         if names:
             problems.append(f"the tests left {kind}: {', '.join(names)}")
+    left_volumes = sorted(anonymous_volumes() - volumes_before)
+    if left_volumes:
+        problems.append(f"{len(left_volumes)} anonymous volume(s) appeared during the run and no container uses them "
+                        f"(a container with a VOLUME removed without -v?): {', '.join(left_volumes)}; they are not "
+                        "removed (docker volume inspect shows when each was made)")
     for problem in problems:
         print(f"leftovers: FAILED: {problem}")
     if not problems:
