@@ -304,8 +304,8 @@ def admin_step(host, want):
     step['result'] = dict(
         changed=False, check=bool(want['check_mode']), settings={}, tokens={}, from_state=True,
         onboarding_was_open=onboarding_open, onboarding_open=onboarding_open,
-        super_admins=standing.get('super_admins', 0), admin=_standing(standing.get('admin')), account=_standing(standing.get('account')),
-        platform_app=_standing(standing.get('platform_app')))
+        super_admins=standing.get('super_admins', 0), admin=_standing(standing.get('admin')),
+        account=_standing(standing.get('account')), platform_app=_standing(standing.get('platform_app')))
     return step
 
 
