@@ -3,14 +3,16 @@
 # step costs one round trip, a long one says every round that it still runs. Serves the images' pull (tasks/images.yml)
 # and db:chatwoot_prepare (tasks/prepare.yml), and the look for pgvector (tasks/pgvector_check.yml).
 #   start BASE RETRIES DELAY SECONDS pull [--vector PG] REF...
-#   start BASE RETRIES DELAY SECONDS run ARGV...  makes BASE.XXXXXX (root only; earlier ones are removed: the caller
+#   start BASE RETRIES DELAY SECONDS run [--stdin] ARGV...
+#                                                 makes BASE.XXXXXX (root only; earlier ones are removed: the caller
 #                                                 holds the project's lock; a run job refuses to start beside an
 #                                                 earlier one that still runs); in it, in the background, runs the job up
 #                                                 to 1 + RETRIES times, DELAY seconds apart, and leaves what the last
 #                                                 attempt printed (out, err) and its status (rc); then waits for it as
 #                                                 wait does. A pull pulls every REF at once and prints "image REF=ID"
 #                                                 lines, and once they are all there "vector PG=FILE" (as vector
-#                                                 prints it, empty when none); run runs ARGV.
+#                                                 prints it, empty when none); run runs ARGV, with --stdin on what this
+#                                                 script was given on standard input (read by the first attempt).
 #   wait DIR SECONDS                              waits up to SECONDS for the job in DIR. Ended: prints its out, its err
 #                                                 on stderr, removes DIR and exits with its status. Not yet: prints
 #                                                 "job=DIR", "running=ATTEMPT" and "waited=SECONDS" (since its start),
@@ -92,6 +94,11 @@ case $1 in
 start)
 	base=$2 retries=$3 delay=$4 seconds=$5 kind=$6
 	shift 6
+	input=
+	if [ "$kind" = run ] && [ "$1" = --stdin ]; then
+		input=yes
+		shift
+	fi
 	case $kind in
 	pull | run) ;;
 	*)
@@ -116,9 +123,18 @@ start)
 	dir=$(mktemp -d "$base.XXXXXX") || exit 1
 	echo 1 >"$dir/attempt"
 	date +%s >"$dir/began"
+	# The input may hold secrets (admin.rb's): root's only, in a directory that is root's only (mktemp -d), and
+	# removed once the job has it open.
+	if [ -n "$input" ]; then
+		(umask 077 && cat >"$dir/in") || exit 1
+	fi
 	# Its own descriptors and no hang-up: the job outlives the connection (and the sudo) that started it.
 	(
 		trap '' HUP
+		if [ -n "$input" ]; then
+			exec <"$dir/in"
+			rm -f "$dir/in"
+		fi
 		attempt=1
 		while :; do
 			if job "$@" >"$dir/out" 2>"$dir/err"; then status=0; else status=$?; fi
@@ -141,7 +157,7 @@ vector)
 	vector "$2"
 	;;
 *)
-	echo "usage: host_job.sh start BASE RETRIES DELAY SECONDS pull [--vector PG] REF... | start BASE RETRIES DELAY SECONDS run ARGV... | wait DIR SECONDS | vector IMAGE" >&2
+	echo "usage: host_job.sh start BASE RETRIES DELAY SECONDS pull [--vector PG] REF... | start BASE RETRIES DELAY SECONDS run [--stdin] ARGV... | wait DIR SECONDS | vector IMAGE" >&2
 	exit 2
 	;;
 esac

@@ -6,7 +6,8 @@
 started in the background returns at once, a round that ends before it says it still runs, the round that sees it
 end gives the image IDs and cleans up (a quick pull within the round that starts it), a failing pull is tried again
 and then fails with Docker's words, a Postgres image pulled is looked into for pgvector (and the look alone); a
-command (db:chatwoot_prepare's) runs once, its output and status given by the round that sees it end."""
+command (db:chatwoot_prepare's) runs once, its output and status given by the round that sees it end, and reads
+what the start was given on standard input only with --stdin, the input gone from the job's directory once it runs."""
 
 from __future__ import annotations
 
@@ -194,6 +195,47 @@ def test_a_command_runs_once_and_its_round_gives_what_it_printed(tmp_path):
     assert done.stdout == "Migrating to Foo\n" and "all later migrations canceled" in done.stderr, done
     assert (state_dir / "runs").read_text() == "run\n", "a command with no retries ran more than once"
     assert not os.path.exists(job)
+
+
+def test_a_command_reads_what_the_start_was_given_on_standard_input(tmp_path):
+    # db:chatwoot_prepare with admin.rb after it: its input (the admin's password among it) goes on standard input.
+    env, state_dir = setup(tmp_path)
+    base = str(tmp_path / "p.lock.prepare")
+    started = subprocess.run(["sh", str(SCRIPT), "start", base, "0", "0", "0", "run", "--stdin", "sh", "-c",
+                              "sleep 1; cat >%s/read; echo done" % state_dir],
+                             env=env, input='{"password": "s3cret"}\n', capture_output=True, text=True, timeout=60,
+                             check=False)
+    assert started.returncode == 0, started.stderr
+    job = state(started)["job"]
+    done = job_sh(env, "wait", job, "10")
+    assert done.returncode == 0 and done.stdout == "done\n", done
+    assert (state_dir / "read").read_text() == '{"password": "s3cret"}\n'
+    assert not os.path.exists(job)
+
+
+def test_the_input_is_removed_from_the_jobs_directory_as_soon_as_the_job_has_it_open(tmp_path):
+    env, state_dir = setup(tmp_path)
+    base = str(tmp_path / "p.lock.prepare")
+    script = "cat >%s/read; sleep 2; echo done" % state_dir
+    started = subprocess.run(["sh", str(SCRIPT), "start", base, "0", "0", "0", "run", "--stdin", "sh", "-c", script],
+                             env=env, input="secret input\n", capture_output=True, text=True, timeout=60, check=False)
+    job = state(started)["job"]
+    deadline = time.monotonic() + 5
+    while not (state_dir / "read").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    # The job still runs, and the input is nowhere in its directory (0700, root's only: mktemp -d).
+    assert (os.stat(job).st_mode & 0o777) == 0o700
+    assert sorted(os.listdir(job)) == ["attempt", "began", "err", "out", "pid"], os.listdir(job)
+    assert (state_dir / "read").read_text() == "secret input\n"
+    assert job_sh(env, "wait", job, "10").stdout == "done\n"
+
+
+def test_without_stdin_a_command_reads_nothing(tmp_path):
+    env, state_dir = setup(tmp_path)
+    started = subprocess.run(["sh", str(SCRIPT), "start", str(tmp_path / "p.lock.prepare"), "0", "0", "10", "run", "sh",
+                              "-c", "cat; echo end"], env=env, input="not for the job\n", capture_output=True,
+                             text=True, timeout=60, check=False)
+    assert started.returncode == 0 and started.stdout == "end\n", started
 
 
 def test_an_unknown_kind_of_job_is_refused_before_anything_starts(tmp_path):
