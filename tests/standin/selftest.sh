@@ -926,6 +926,10 @@ expect_not "... its sidekiq-alive queue left the 'queues' set" "$(rdb 1 SMEMBERS
 expect_not "... and its instance left sidekiq-alive-hostnames" "$(rdb 1 ZRANGE sidekiq-alive-hostnames 0 -1)" "$WORKER_HOST"
 
 # ------------------------------------------------------------------------------------------------
+# rails TASK…: rake tasks in one process, a rake file mounted into /app/lib/tasks (selftest-rake.sh).
+# shellcheck source=tests/standin/selftest-rake.sh
+source "$HERE/selftest-rake.sh"
+
 # The first administrator, the onboarding form, the installation settings, platform apps (selftest-admin.sh).
 # shellcheck source=tests/standin/selftest-admin.sh
 source "$HERE/selftest-admin.sh"
