@@ -69,6 +69,12 @@ def test_fresh_deploy_makes_the_admin_and_closes_onboarding(first_run):
     assert request("POST", "/installation/onboarding", form=onboarding_form("intruder@example.org")) == (302, "/")
     assert psql("SELECT count(*) FROM users") == "1"
     assert f"Administrator {ADMIN} created (SuperAdmin)" in first_run.out
+    # admin.rb ran in db:chatwoot_prepare's own process (the role's rake task, mounted into the prepare's one-off
+    # container): no second container, no second Rails boot.
+    oneoff = first_run.out.split("Ask Chatwoot, in a one-off container]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping: [localhost]" in oneoff, oneoff
+    prepare = first_run.out.split("Prepare the database (db:chatwoot_prepare)]", 1)[1].split("TASK [", 1)[0]
+    assert "changed: [localhost]" in prepare, prepare
     # The kept password is the admin's (devise's bcrypt check, the password on standard input).
     assert runner(f"print User.from_email({ADMIN!r}).valid_password?($stdin.read)", stdin=secrets()["admin_password"]) == "true"
 
