@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """roles/chatwoot/tasks/job_wait.yml through ansible-playbook on localhost, with rounds of one second: a job that
 outlives its first round is waited for in later rounds, each a task named with how long it has run, until the round
-that sees it end (changed, with what it printed); a job that fails fails that round with its stderr. A deploy's pull and
+that sees it end (changed, with what it printed); a job that fails fails that round with its stderr; a job whose
+output holds secrets (a deploy's prepare, with admin.rb's answer) has rounds that show nothing and leave the failure to
+the includer. A deploy's pull and
 prepare end within their first round on the rig, so no e2e test reaches these rounds."""
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ PLAYBOOK = """
         __chatwoot_job_attempts: 1
         __chatwoot_job_changed: "{{ not __chatwoot_job | sinapum.chatwoot.job_running }}"
         __chatwoot_job_said: "{{ first | sinapum.chatwoot.job_running }}"
+        __chatwoot_job_secret: %(secret)s
 
     - name: Say what the last round gave
       ansible.builtin.debug:
@@ -49,7 +52,7 @@ PLAYBOOK = """
 """
 
 
-def run_rounds(tmp_path, job):
+def run_rounds(tmp_path, job, secret=False, verbosity=0):
     base = tmp_path / "job.lock.test"
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root(), ANSIBLE_NOCOLOR="1",
                ANSIBLE_RETRY_FILES_ENABLED="0")
@@ -57,9 +60,10 @@ def run_rounds(tmp_path, job):
     with tempfile.TemporaryDirectory(prefix="cw-job-rounds-") as workdir:
         path = os.path.join(workdir, "play.yml")
         with open(path, "w") as handle:
-            handle.write(PLAYBOOK % {"script": SCRIPT, "base": base, "job": "'%s'" % job.replace("'", "''")})
+            handle.write(PLAYBOOK % {"script": SCRIPT, "base": base, "job": "'%s'" % job.replace("'", "''"),
+                                     "secret": "true" if secret else "false"})
         proc = subprocess.run([ANSIBLE + "-playbook", "-i", "localhost,", "-c", "local", "-e",
-                               "ansible_python_interpreter=%s" % PYTHON, path], cwd=workdir, env=env,
+                               "ansible_python_interpreter=%s" % PYTHON, path] + ["-v"] * verbosity, cwd=workdir, env=env,
                               capture_output=True, text=True, timeout=120, check=False)
     return proc, list(tmp_path.glob("job.lock.test.*"))
 
@@ -91,4 +95,18 @@ def test_a_job_that_fails_fails_the_round_that_sees_it_end_with_its_stderr(tmp_p
     failed = out.split("fatal: [localhost]", 1)[1]
     assert "StandinFaultBrokenMigration: canceled" in failed and '"rc": 3' in failed, failed
     assert "LAST rc=" not in out
+    assert not left
+
+
+def test_a_secret_jobs_rounds_show_nothing_and_leave_its_failure_to_the_includer(tmp_path):
+    # The token is put together by the job: the command line that starts it does not hold it.
+    proc, left = run_rounds(tmp_path, "sleep 3; printf 'SINAPUM_CHATWOOT_ADMIN={\"tokens\": \"t0ken-%s\"}\\n' s3cret; exit 4",
+                            secret=True, verbosity=3)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert round_names(out), out
+    assert "t0ken-s3cret" not in out.split("Say what the last round gave", 1)[0], out
+    assert "censored" in out, out
+    # The includer reads what the round gave, the failure among it (prepare.yml says it, masked).
+    assert "LAST rc=4 changed=True" in out and "t0ken-s3cret" in out.split("Say what the last round gave", 1)[1]
     assert not left
