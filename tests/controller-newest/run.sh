@@ -36,6 +36,13 @@ mounts=(-v "$REPO_DIR:$REPO_DIR:ro" -v "$venv_cache:$venv")
 output=$REPO_DIR/tests/output/newest
 mkdir -p "$output"
 mounts+=(-v "$output:$output")
+# The directory that holds the e2e project's state directory, this machine's, at its own path: the role keeps there
+# the rake task it bind-mounts into the prepare's one-off container (roles/chatwoot/files/admin.rake), and the engine
+# that mounts it is this machine's.
+state_root=$(dirname "$(sed -n 's/^chatwoot_state_dir: *//p' "$REPO_DIR/tests/e2e/vars.yml")")
+[[ $state_root == /?* ]] || die "no chatwoot_state_dir in tests/e2e/vars.yml"
+mkdir -p "$state_root"
+mounts+=(-v "$state_root:$state_root")
 git_common=$(git -C "$REPO_DIR" rev-parse --path-format=absolute --git-common-dir)
 [[ $git_common == "$REPO_DIR"/* ]] || mounts+=(-v "$git_common:$git_common:ro")
 
