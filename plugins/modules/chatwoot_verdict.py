@@ -28,26 +28,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.conn
   - ansible.builtin.action_common_attributes.flow
-attributes:
-  check_mode:
-    support: full
-    details: It changes nothing, so it does the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  connection:
-    support: none
-  delegation:
-    support: none
-  become:
-    support: none
+  - sinapum.chatwoot.controller_action
 options:
   verdict:
     description:
