@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The chatwoot_render action, documented in plugins/modules/chatwoot_render.py: a role's templates rendered on the
 controller into strings, with their SHA-1 checksums, as the template lookup renders them but without its deep copy of
-every variable of the host (a third of a no-op deploy's render on ansible-core 2.19)."""
+every variable of the host (about a quarter of a re-run's render step on ansible-core 2.19)."""
 
 from __future__ import annotations
 
