@@ -191,6 +191,26 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
     assert rc == 0, out
 
 
+def test_a_kept_postgres_password_the_database_refuses_stops_the_run_naming_the_variables(first_run):
+    # secrets.json edited by hand: the next .env carries a password the database was never given.
+    path = STATE / "secrets.json"
+    kept = path.read_text()
+    wrong = "not-the-password-postgres-was-given-1"
+    path.write_text(json.dumps({**json.loads(kept), "postgres_password": wrong}))
+    try:
+        run = playbook()
+    finally:
+        path.write_text(kept)
+    assert run.rc != 0, run
+    stopped = run.out.split("Stop when the database does not accept the password]", 1)[1].split("PLAY RECAP", 1)[0]
+    assert f"refused user {VARS.get('chatwoot_postgres_user', 'chatwoot')}" in stopped and "chatwoot_postgres_password" in stopped, stopped
+    assert wrong not in run.out
+    healed = playbook()
+    assert healed.rc == 0, healed
+    status, body = http_json("/api")
+    assert status == 200 and body.get("data_services") == "ok", body
+
+
 @pytest.mark.promise("deleted_database_volume_prepared_again")
 def test_a_database_volume_deleted_by_hand_is_prepared_again(first_run):
     # The record of the last prepare survives in the state dir; the database it describes does not.
