@@ -320,7 +320,7 @@ class Bench:
         self.lock = threading.Lock()
         self.rendered = None
         self.data = {'cold': [], 'noop': [], 'noop_settled': [], 'floor': {}, 'health': {}, 'scale': [],
-                     'raw_scale': {}, 'upgrade': {}, 'errors': []}
+                     'raw_scale': {}, 'raw_scale_one': {}, 'upgrade': {}, 'errors': []}
 
     def env(self, profile=True, extra=None):
         env = dict(os.environ)
@@ -523,8 +523,19 @@ class Bench:
             self.guard('raw scale', self.raw_scale, count)
 
     def raw_scale(self, count):
-        """The floor of the scaling figure: the raw script on `count` fresh servers at once, against its 1-server
-        median from the pairs. On 2 cores the stack's own start-up (Postgres init, Rails boots) competes too."""
+        """The floor of the scaling figure: the raw script on `count` fresh servers at once, against the raw script on
+        1 fresh server run just before it. On 2 cores the stack's own start-up (Postgres init, Rails boots) competes
+        too. The 1-server run is made here, as the collection's is in scale(): on a machine with no other stack. The
+        pairs' runs are not that (each pair's second deploy runs beside the first's stack), so a ratio to their median
+        would set a quiet denominator against a busier one."""
+        self.phase('raw scale 1 host')
+        group = self.rig.group('r1', 1)
+        try:
+            one = self.raw_deploy('raw-scale-1', group.servers[0])
+            self.data['raw_scale_one'] = {'wall': one['wall'], 'steps': one['steps']}
+            log('raw script on 1 fresh host: %.1f s' % one['wall'])
+        finally:
+            self.rig.destroy(group)
         self.phase('raw scale %d hosts' % count)
         group = self.rig.group('r%d' % count, count)
         try:
@@ -724,7 +735,11 @@ def summarise(data):
                 fmt_s(health['adhoc_median_s']))
     scale = dict((run['hosts'], run['wall']) for run in data['scale'])
     raw_scale = data.get('raw_scale') or {}
-    raw_ratio = raw_scale['wall'] / median(raw) if raw_scale and raw else None
+    raw_one = (data.get('raw_scale_one') or {}).get('wall')
+    # The raw script's 1 fresh host of the scale phase, as the collection's ratio is to its own; results from before
+    # that run was made have only the pairs' median.
+    raw_base = raw_one or (median(raw) if raw else None)
+    raw_ratio = raw_scale['wall'] / raw_base if raw_scale and raw_base else None
     scale4 = raw_ratio if raw_ratio and raw_scale['hosts'] == 4 else TARGETS['scale4_ratio']
     for hosts in sorted(scale):
         ratio = scale[hosts] / scale[1] if 1 in scale else None
@@ -733,9 +748,16 @@ def summarise(data):
             target, verdict(ratio, scale4) if hosts == 4 else '',
             detail=('ratio to 1 host; ' if hosts > 1 else '') + 'controller CPU ' + cpu_of(
                 [run for run in data['scale'] if run['hosts'] == hosts]))
+    if raw_one:
+        add('raw script on 1 fresh host (scale phase)', fmt_s(raw_one))
     if raw_scale:
+        against = ('ratio to the raw script on 1 fresh host' if raw_one else 'ratio to the raw 1-host median (cold pairs)')
+        if raw_one and raw and 4 in scale:
+            # The former comparator, kept for reading older results: both 4-host runs against their cold pairs' medians.
+            against += '; against the cold pairs\' medians: raw %s, collection %s' % (
+                fmt_x(raw_scale['wall'] / median(raw)), fmt_x(scale[4] / median(collection)))
         add('raw script on %d fresh hosts at once (floor)' % raw_scale['hosts'], '%s, %s' % (
-            fmt_s(raw_scale['wall']), fmt_x(raw_ratio)), detail='ratio to the raw 1-host median (cold pairs)')
+            fmt_s(raw_scale['wall']), fmt_x(raw_ratio)), detail=against)
     upgrade = data.get('upgrade') or {}
     if upgrade:
         add('upgrade %s -> %s, longest web gap without 200' % (upgrade['from'], upgrade['to']),
