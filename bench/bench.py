@@ -172,6 +172,7 @@ class Rig:
         self.workdir = workdir
         self.containers, self.networks, self.volumes, self.images = [], [], [], []
         self.server_image = SERVER_IMAGE
+        self.server_cpus = ''  # --split-cores: the cores the servers run on
         self.labels = ['--label', '%s=%s' % (LABEL, run_id), '--label', '%s.pid=%d' % (LABEL, os.getpid())]
 
     @staticmethod
@@ -228,8 +229,9 @@ class Rig:
             docker('volume', 'create', *self.labels, volume)
             self.volumes.append(volume)
             self.containers.append(name)
+            pinned = ['--cpuset-cpus', self.server_cpus] if self.server_cpus else []
             docker('run', '-d', '--name', name, '--hostname', name, '--network', network, *self.labels,
-                   *SERVER_FLAGS, '-v', volume + ':/var/lib/docker', self.server_image, '/sbin/init')
+                   *SERVER_FLAGS, *pinned, '-v', volume + ':/var/lib/docker', self.server_image, '/sbin/init')
         for name in names:
             self.wait_booted(name)
         return Group(self, tag, network, names)
@@ -782,6 +784,8 @@ def print_report(report):
     state = ('BUSY: Molecule ran during %s' % ', '.join(busy_in)) if busy_in else 'no Molecule run seen'
     print('machine: %d cores, %s; load up to %.1f (in "%s", the benchmark\'s own work included); up to %d other '
           'containers running' % (machine['cores'], state, load, load_phase, others))
+    if machine.get('split_cores'):
+        print('WHAT-IF, --split-cores: %s' % machine['split_cores'])
     print()
     row = '%-*s  %-*s  %-18s %-7s  %s'
     print(row % (width, 'figure', vwidth, 'value', 'target', 'verdict', 'detail'))
@@ -816,6 +820,9 @@ def parse_args(argv):
     parser.add_argument('--health-calls', type=int, default=50)
     parser.add_argument('--mitogen', metavar='PATH', default='',
                         help='also time a no-op through Mitogen for Ansible, from an unpacked copy at PATH (what-if)')
+    parser.add_argument('--split-cores', action='store_true',
+                        help='what-if: the controller (this process, ansible-playbook, the docker CLI) on the first '
+                             'core, the servers on the others, as when Ansible runs from a machine of its own')
     parser.add_argument('--phases', default='cold,health,scale,upgrade',
                         help='any of cold, health, scale, upgrade (health and upgrade run on the 1-host group)')
     options = parser.parse_args(argv)
@@ -826,6 +833,8 @@ def parse_args(argv):
     unknown = set(options.phases) - {'cold', 'health', 'scale', 'upgrade'}
     if unknown:
         parser.error('unknown phase(s): %s' % ', '.join(sorted(unknown)))
+    if options.split_cores and (os.cpu_count() or 1) < 2:
+        parser.error('--split-cores needs at least 2 cores')
     if 1 not in options.hosts:
         options.hosts.insert(0, 1)
     return options
@@ -839,6 +848,11 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix='cwbench-')
     run_id = 'cwb%s' % format(int(time.time()) % 0xfffff, 'x')
     rig = Rig(run_id, workdir)
+    if options.split_cores:
+        # Every child inherits the first core: ansible-playbook and its workers, the docker CLI, raw_deploy.sh's docker
+        # exec (the script itself runs in its server, on the servers' cores).
+        os.sched_setaffinity(0, {0})
+        rig.server_cpus = '1-%d' % (os.cpu_count() - 1) if os.cpu_count() > 2 else '1'
     monitor = LoadMonitor()
 
     def interrupted(signum, frame):  # pylint: disable=unused-argument
@@ -893,6 +907,7 @@ def main(argv=None):
                                     for name in names)
     machine = monitor.summary()
     machine['cores'] = os.cpu_count()
+    machine['split_cores'] = ('controller on core 0, servers on %s' % rig.server_cpus) if rig.server_cpus else ''
     commit = run(['git', 'rev-parse', 'HEAD'], check=False, cwd=REPO).stdout.strip()
     dirty = run(['git', 'status', '--porcelain', '--', 'roles', 'playbooks', 'plugins'], check=False,
                 cwd=REPO).stdout.strip()
@@ -903,7 +918,7 @@ def main(argv=None):
         'commit': commit, 'roles_uncommitted_changes': bool(dirty),
         'machine': machine, 'targets': TARGETS, 'options': {
             'pairs': options.pairs, 'hosts': options.hosts, 'health_calls': options.health_calls,
-            'phases': options.phases, 'quick': options.quick},
+            'phases': options.phases, 'quick': options.quick, 'split_cores': options.split_cores},
         'figures': summarise(data), 'profile': profile, 'errors': data['errors'], 'data': data,
         'json': os.path.join(RESULTS, stamp + '.json'),
     }
