@@ -220,13 +220,15 @@ def test_the_input_is_removed_from_the_jobs_directory_as_soon_as_the_job_has_it_
     started = subprocess.run(["sh", str(SCRIPT), "start", base, "0", "0", "0", "run", "--stdin", "sh", "-c", script],
                              env=env, input="secret input\n", capture_output=True, text=True, timeout=60, check=False)
     job = state(started)["job"]
+    # Until the command has read it all: the shell makes the file (its redirection) before cat writes into it.
+    read = state_dir / "read"
     deadline = time.monotonic() + 5
-    while not (state_dir / "read").exists() and time.monotonic() < deadline:
+    while not (read.exists() and read.read_text() == "secret input\n") and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert read.read_text() == "secret input\n"
     # The job still runs, and the input is nowhere in its directory (0700, root's only: mktemp -d).
     assert (os.stat(job).st_mode & 0o777) == 0o700
     assert sorted(os.listdir(job)) == ["attempt", "began", "err", "out", "pid"], os.listdir(job)
-    assert (state_dir / "read").read_text() == "secret input\n"
     assert job_sh(env, "wait", job, "10").stdout == "done\n"
 
 
