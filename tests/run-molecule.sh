@@ -18,6 +18,22 @@ fi
 # Lines worth seeing as they come: Molecule's steps, the plays, what failed for real, warnings.
 progress='^INFO +\[[^]]+ > [a-z_]+\] (Executing|Executed: (Failed|Successful))|^PLAY \[|^fatal: |^failed: |^\[WARNING\]|^\[ERROR\]|^ERROR|^CRITICAL'
 
+# Each real failure (not a rescued one) as "molecule <scenario>: FAILED in TASK [...]: <the first line of its msg>".
+# The result is YAML (callback_result_format): the msg is a "msg:" line, or the first line of its block after it.
+# shellcheck disable=SC2016 # an awk program: its $0 is awk's
+what_failed='
+/^TASK \[/ { task = $0; sub(/ \*+$/, "", task) }
+/^(fatal|failed): / { pending = 1; block = 0; seen = 0; next }
+pending {
+  seen++
+  line = $0
+  if (block) { sub(/^ +/, "", line); report(line); next }
+  if (line ~ /^    msg: [|>]/) { block = 1; next }
+  if (line ~ /^    msg: /) { sub(/^    msg: /, "", line); report(line); next }
+  if (line !~ /^ / || seen > 80) report("(its message is in the log)")
+}
+function report(msg) { printf "molecule %s: FAILED in %s: %s\n", scenario, task, substr(msg, 1, 400); pending = 0 }'
+
 failed=()
 for scenario in "${scenarios[@]}"; do
   log=tests/output/molecule-$scenario.log
@@ -31,6 +47,8 @@ for scenario in "${scenarios[@]}"; do
     echo "molecule $scenario: passed in $((SECONDS - start)) s ($(wc -l <"$log") lines of output)"
   else
     failed+=("$scenario")
+    # The summary of tests/run keeps only single lines: each failure's task and message on one.
+    awk -v scenario="$scenario" "$what_failed" "$log"
     echo "molecule $scenario: FAILED (exit $status) after $((SECONDS - start)) s; the last 80 lines of $log:"
     tail -n 80 "$log" | sed "s/^/  $scenario | /"
   fi
