@@ -60,7 +60,7 @@ def empty_network(name):
 
 def empty_postgres():
     return {'checked': False, 'reason': 'not asked', 'answered': False, 'accepted': None, 'prepared': None,
-            'state': ''}
+            'state': '', 'next_accepted': None, 'next_reason': 'not asked'}
 
 
 def empty_redis(keys):

@@ -140,6 +140,16 @@ options:
         C(state) stays empty otherwise, or when the query fails (C(reason) in RV(postgres) then says why).
     type: str
     default: ''
+  prove_kept_postgres_password:
+    description:
+      - Also prove the C(postgres_password) of O(secrets_file) - the password a deploy writes to O(env_file) next -
+        where it differs from the one in O(env_file) and the proof of that one got the server's answer (accepted or
+        refused), with the same C(psql) login, so that a password the running database would refuse is known before
+        it is written (C(next_accepted) in RV(postgres)). Nothing is proven twice when the two are the same.
+      - A flag, not the password. A password given as an option would be masked wherever it appears in the result,
+        the kept secrets included.
+    type: bool
+    default: false
   redis_container:
     description:
       - The Redis container in which C(redis-cli) reads O(redis_keys), with C(REDIS_PASSWORD) from O(env_file) in the
@@ -398,10 +408,14 @@ postgres:
       the server refused the login (wrong password, no such role or database, C(pg_hba.conf)), null when unknown (not
       checked, the server starting or not answering); C(prepared) - null unless answered; C(state) - the value of
       O(postgres_state_query), empty when it was not asked or failed; C(reason) in words.
+    - C(next_accepted) - with O(prove_kept_postgres_password), whether the kept password opens the database, as
+      C(accepted) says it for O(env_file)'s; null when it was not proven (not asked, the same password, none kept, or
+      the server's answer unknown); C(next_reason) in words.
   returned: always
   type: dict
   sample: {checked: true, answered: true, accepted: true, prepared: true, state: 9e107d9d372bb6826bd81d3542a419d6,
-           reason: "the password in the env file opens database chatwoot as chatwoot; it was prepared"}
+           reason: "the password in the env file opens database chatwoot as chatwoot; it was prepared",
+           next_accepted: null, next_reason: "the same password as the env file's"}
 redis:
   description:
     - The values of O(redis_keys) in the Redis of O(redis_container). C(checked) - the read was attempted;
@@ -505,6 +519,7 @@ def argument_spec():
         postgres_user=dict(type='str'),
         postgres_database=dict(type='str'),
         postgres_state_query=dict(type='str', default=''),
+        prove_kept_postgres_password=dict(type='bool', default=False),
         redis_container=dict(type='str', default=''),
         redis_keys=dict(type='list', elements='str', default=[], no_log=False),
         # Not suboptions: they are chatwoot_health's, documented there, and checked here as that module checks them.
@@ -616,13 +631,28 @@ def _postgres_login(p, engine_facts):
     return (user, database, env['POSTGRES_PASSWORD']), None
 
 
-def _postgres(p, engine_facts):
-    """The password proof and, on a prepared database, the state query, by one psql with the same login."""
+def _postgres(p, engine_facts, kept):
+    """The password proof and, on a prepared database, the state query, by one psql with the same login; then the
+    proof of the password KEPT in the secrets file when asked (O(prove_kept_postgres_password)) and it differs."""
     login, why = _postgres_login(p, engine_facts)
     if login is None:
         return dict(empty_postgres(), reason=why)
     args = (p['docker_socket'], p['postgres_container'], p['postgres_host']) + login
-    return postgres_proof(*args, timeout=p['timeout'], state_query=p['postgres_state_query'])
+    result = postgres_proof(*args, timeout=p['timeout'], state_query=p['postgres_state_query'])
+    following = (kept or {}).get('postgres_password') or ''
+    if not p['prove_kept_postgres_password']:
+        pass
+    elif not isinstance(following, str) or not following:
+        result['next_reason'] = 'no password kept'
+    elif following == login[2]:
+        result['next_reason'] = "the same password as the env file's"
+    elif result['accepted'] is None:
+        result['next_reason'] = "not proven: the server did not answer the env file's"
+    else:
+        proof = postgres_proof(*(args[:-1] + (following,)), timeout=p['timeout'])
+        result['next_accepted'] = proof['accepted']
+        result['next_reason'] = proof['reason'].replace('the password in the env file', 'the kept password')
+    return result
 
 
 def _redis(p, engine_facts):
@@ -707,10 +737,10 @@ def survey_of(p, result):
         raise HostInfoError('survey: cannot read %s: %s' % (where, getattr(exc, 'strerror', None) or type(exc).__name__))
 
 
-def read_the_rest(p, result, settings, which, run_command):
+def read_the_rest(p, result, settings, which, run_command, kept=None):
     """The questions that wait on docker exec, on the network and on the docker command, asked side by side (each
     only reads what read_engine put in ``result``); the read takes as long as the longest of them."""
-    jobs = dict(postgres=lambda: _postgres(p, result), redis=lambda: _redis(p, result),
+    jobs = dict(postgres=lambda: _postgres(p, result, kept), redis=lambda: _redis(p, result),
                 compose=lambda: compose_version(p['docker_cli'], which, run_command))
     if settings is not None:
         jobs['health'] = lambda: run_health(settings)
@@ -731,6 +761,7 @@ def read_host(p, no_log, which, run_command, now=time.time):
     if p['survey'] and p['survey']['adopt'] and not no_log:
         raise HostInfoError("survey.adopt reads the running stack's secrets: only a task with no_log may ask for it")
     result = empty_result(p)
+    kept = None
     try:
         for name in result['files']:
             result['files'][name] = file_facts(result['files'][name]['path'])
@@ -749,7 +780,7 @@ def read_host(p, no_log, which, run_command, now=time.time):
         settings, why = health_settings(p, result)
         if settings is None:
             result['health'] = empty_health(why)
-        read_the_rest(p, result, settings, which, run_command)
+        read_the_rest(p, result, settings, which, run_command, kept)
     except (HostFileError, DockerError) as exc:
         raise HostInfoError(str(exc))
     result['msg'] = summary(result)

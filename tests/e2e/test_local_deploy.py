@@ -192,9 +192,10 @@ def test_health_report_and_a_stopped_worker_healed_by_site(first_run):
 
 
 def test_a_kept_postgres_password_the_database_refuses_stops_the_run_naming_the_variables(first_run):
-    # secrets.json edited by hand: the next .env carries a password the database was never given.
+    # secrets.json edited by hand: the next .env would carry a password the database was never given.
     path = STATE / "secrets.json"
     kept = path.read_text()
+    env_before = (PROJECT / ".env").read_bytes()
     wrong = "not-the-password-postgres-was-given-1"
     path.write_text(json.dumps({**json.loads(kept), "postgres_password": wrong}))
     try:
@@ -204,7 +205,11 @@ def test_a_kept_postgres_password_the_database_refuses_stops_the_run_naming_the_
     assert run.rc != 0, run
     stopped = run.out.split("Stop when the database does not accept the password]", 1)[1].split("PLAY RECAP", 1)[0]
     assert f"refused user {VARS.get('chatwoot_postgres_user', 'chatwoot')}" in stopped and "chatwoot_postgres_password" in stopped, stopped
+    assert f"kept in {STATE}/secrets.json" in stopped and f"{PROJECT}/.env was left as it was" in stopped, stopped
     assert wrong not in run.out
+    # Refused before the write: .env still holds the password the database accepts (a web or worker recreated from
+    # it by hand before the next run still starts).
+    assert (PROJECT / ".env").read_bytes() == env_before
     healed = playbook()
     assert healed.rc == 0, healed
     status, body = http_json("/api")

@@ -208,8 +208,108 @@ def test_no_proof_without_a_running_container_and_a_password(host, fake_docker, 
     result, failed = run_module(args_for(host, engine.socket_path, **overrides), module='chatwoot_host_info')
     assert not failed
     assert result['postgres'] == {'checked': False, 'reason': reason, 'answered': False, 'accepted': None,
-                                  'prepared': None, 'state': ''}
+                                  'prepared': None, 'state': '', 'next_accepted': None, 'next_reason': 'not asked'}
     assert not [path for method, path, body in engine.requests if method == 'POST']
+
+
+NEXT_PASSWORD = 'Next-Pg-S3cret-k4'
+ANSWERS = {  # what psql says: (stream, text, exit code)
+    'prepared': (1, 't\n', 0),
+    'refused': (2, 'psql: error: connection to server failed: FATAL:  password authentication failed for user '
+                   '"chatwoot"\n', 2),
+    'silent': (2, 'psql: error: connection to server failed: timeout expired\n', 2),
+}
+
+
+def two_password_engine(fake_docker, env_answer, next_answer):
+    """A running Postgres whose psql answers by the password in the exec's environment: the env file's (PG_PASSWORD)
+    with ANSWERS[env_answer], any other with ANSWERS[next_answer]."""
+    def create(body):
+        return 201, {'Id': 'x1' if 'PGPASSWORD=%s' % PG_PASSWORD in (body or {}).get('Env', []) else 'x2'}
+
+    pg = hs.container_json('chatwoot_postgres', status='running')
+    pg['Image'] = IMAGE_ID
+    routes = {
+        ('GET', '/version'): (200, {'Version': '27.5.1', 'ApiVersion': '1.47'}),
+        ('GET', '/volumes/chatwoot_postgres_data'): (200, {'CreatedAt': '2026-11-30T10:00:00Z'}),
+        ('POST', '/containers/chatwoot_postgres/exec'): (201, create),
+    }
+    for exec_id, kind in (('x1', env_answer), ('x2', next_answer)):
+        stream, text, code = ANSWERS[kind]
+        routes[('POST', '/exec/%s/start' % exec_id)] = (200, frame(stream, text))
+        routes[('GET', '/exec/%s/json' % exec_id)] = (200, {'Running': False, 'ExitCode': code})
+    return fake_docker({'chatwoot_postgres': pg}, routes=routes)
+
+
+def proofs(engine):
+    return [[item for item in body['Env'] if item.startswith('PGPASSWORD=')]
+            for method, path, body in engine.requests if method == 'POST' and path.endswith('/exec')]
+
+
+def keep(host, password):
+    """secrets.json as edited by hand: the password a deploy would write next is PASSWORD."""
+    (host / 'state' / 'secrets.json').write_text(json.dumps({'postgres_password': password,
+                                                             'secret_key_base': SECRET_KEY_BASE}))
+
+
+def test_the_kept_password_is_not_proven_when_it_is_the_env_files(host, fake_docker):
+    engine = two_password_engine(fake_docker, 'prepared', 'refused')
+    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
+    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    assert not failed, result['msg']
+    assert (result['postgres']['accepted'], result['postgres']['next_accepted']) == (True, None)
+    assert result['postgres']['next_reason'] == "the same password as the env file's"
+    assert proofs(engine) == [['PGPASSWORD=%s' % PG_PASSWORD]]
+
+
+def test_a_kept_password_that_differs_is_proven_only_when_asked(host, fake_docker):
+    keep(host, NEXT_PASSWORD)
+    engine = two_password_engine(fake_docker, 'prepared', 'refused')
+    result, failed = run_module(args_for(host, engine.socket_path), module='chatwoot_host_info',
+                                secrets=SECRETS + (NEXT_PASSWORD,))
+    assert not failed, result['msg']
+    assert (result['postgres']['next_accepted'], result['postgres']['next_reason']) == (None, 'not asked')
+    assert proofs(engine) == [['PGPASSWORD=%s' % PG_PASSWORD]]
+
+
+def test_a_kept_password_that_differs_from_the_env_files_is_proven_and_refused(host, fake_docker):
+    keep(host, NEXT_PASSWORD)
+    engine = two_password_engine(fake_docker, 'prepared', 'refused')
+    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
+    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    assert not failed, result['msg']
+    assert (result['postgres']['accepted'], result['postgres']['prepared']) == (True, True)
+    assert result['postgres']['next_accepted'] is False
+    assert 'password authentication failed' in result['postgres']['next_reason']
+    assert NEXT_PASSWORD not in result['postgres']['next_reason']
+    assert proofs(engine) == [['PGPASSWORD=%s' % PG_PASSWORD], ['PGPASSWORD=%s' % NEXT_PASSWORD]]
+    # No secret option: nothing in the result is masked, the kept secrets come back as kept.
+    assert result['secrets']['postgres_password'] == NEXT_PASSWORD
+
+
+def test_a_kept_password_is_proven_with_the_same_login_and_may_open_it(host, fake_docker):
+    # The database's password changed by hand, and kept: the one in .env is refused, the kept one opens it.
+    keep(host, NEXT_PASSWORD)
+    engine = two_password_engine(fake_docker, 'refused', 'prepared')
+    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
+    result, failed = run_module(args, module='chatwoot_host_info', secrets=SECRETS + (NEXT_PASSWORD,))
+    assert not failed, result['msg']
+    assert (result['postgres']['accepted'], result['postgres']['next_accepted']) == (False, True)
+    assert result['postgres']['next_reason'].startswith('the kept password opens database chatwoot_db as chatwoot')
+    creates = [body for method, path, body in engine.requests if method == 'POST' and path.endswith('/exec')]
+    assert [body['Cmd'][:8] for body in creates] == [
+        ['psql', '-X', '-h', 'chatwoot_postgres', '-U', 'chatwoot', '-d', 'chatwoot_db']] * 2
+
+
+def test_no_proof_of_the_kept_password_when_the_server_did_not_answer(host, fake_docker):
+    keep(host, NEXT_PASSWORD)
+    engine = two_password_engine(fake_docker, 'silent', 'prepared')
+    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
+    result, failed = run_module(args, module='chatwoot_host_info', secrets=SECRETS + (NEXT_PASSWORD,))
+    assert not failed, result['msg']
+    assert (result['postgres']['accepted'], result['postgres']['next_accepted']) == (None, None)
+    assert result['postgres']['next_reason'] == "not proven: the server did not answer the env file's"
+    assert proofs(engine) == [['PGPASSWORD=%s' % PG_PASSWORD]]
 
 
 def run_playbook(playbook, verbosity):
