@@ -11,8 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import (CONTAINERS, VARS, container_ids, http_json, own_project, playbook, psql, redis_cli,
-                      remove_project, secrets, sh)
+from conftest import (CONTAINERS, VARS, VARS_FILE, ansible_playbook, container_ids, http_json, own_project, playbook,
+                      psql, redis_cli, remove_project, secrets, sh)
 
 PROJECT = Path(VARS["chatwoot_project_dir"])
 STATE = Path(VARS["chatwoot_state_dir"])
@@ -214,6 +214,41 @@ def test_a_kept_postgres_password_the_database_refuses_stops_the_run_naming_the_
     assert healed.rc == 0, healed
     status, body = http_json("/api")
     assert status == 200 and body.get("data_services") == "ok", body
+
+
+def test_a_restore_with_a_postgres_password_the_volume_was_not_given_stops_before_any_secret_changes(first_run):
+    # A backup from another host (its own application keys), restored with a password that is neither the one this
+    # host keeps nor a rotation: the refusal comes before the backup's secrets replace the host's.
+    backups = Path(VARS.get("chatwoot_backup_dir", f"/var/backups/chatwoot/{VARS['chatwoot_project_name']}"))
+    taken = ansible_playbook("playbooks/backup.yml", "-e", f"@{VARS_FILE}")
+    assert taken.rc == 0, taken
+    newest = max(p for p in backups.iterdir() if re.fullmatch(r"\d{8}T\d{6}Z", p.name))
+    other = backups / "20000101T000000Z"
+    sh("cp", "-a", str(newest), str(other))
+    try:
+        copied = json.loads((other / "secrets.json").read_text())
+        (other / "secrets.json").write_text(json.dumps({**copied, "secret_key_base": "another-hosts-key-" + "0" * 64}))
+        sh("sh", "-c", f"cd {other} && sha256sum postgres.dump storage.tar.gz secrets.json manifest.json > SHA256SUMS")
+        kept, env_before = (STATE / "secrets.json").read_bytes(), (PROJECT / ".env").read_bytes()
+        running = _started()
+        run = ansible_playbook("playbooks/restore.yml", "-e", f"@{VARS_FILE}", "-e", f"chatwoot_restore_backup={other.name}",
+                               "-e", "chatwoot_postgres_password=not-the-one-this-volume-was-given-1")
+    finally:
+        sh("rm", "-rf", str(other), str(newest))
+    assert run.rc != 0, run
+    refused = run.out.split("Refuse to guess a Postgres password for a database that already exists]", 1)[1]
+    assert "fatal:" in refused.split("TASK [", 1)[0] and "Nothing was changed" in refused, refused[:3000]
+    assert "Put the backup's secrets in place" not in run.out, run
+    assert (STATE / "secrets.json").read_bytes() == kept and (PROJECT / ".env").read_bytes() == env_before
+    assert _started() == running, running
+    status, body = http_json("/api")
+    assert status == 200 and body.get("data_services") == "ok", body
+
+
+def _started():
+    """Each container of the project: running or not, and since when (a stop and start would change it)."""
+    return {s: sh("docker", "inspect", "-f", "{{.State.Running}} {{.State.StartedAt}}", c).stdout.strip()
+            for s, c in CONTAINERS.items()}
 
 
 @pytest.mark.promise("deleted_database_volume_prepared_again")
