@@ -243,7 +243,15 @@ def two_password_engine(fake_docker, env_answer, next_answer):
 
 def proofs(engine):
     return [[item for item in body['Env'] if item.startswith('PGPASSWORD=')]
-            for method, path, body in engine.requests if method == 'POST' and path.endswith('/exec')]
+            for body in execs(engine, 'chatwoot_postgres')]
+
+
+def read_proving(host, engine, no_log=False):
+    """The module with prove_kept_postgres_password; with no_log the kept secrets are in the result, unmasked."""
+    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
+    if no_log:
+        return run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    return run_module(args, module='chatwoot_host_info', secrets=SECRETS + (NEXT_PASSWORD,))
 
 
 def keep(host, password):
@@ -254,8 +262,7 @@ def keep(host, password):
 
 def test_the_kept_password_is_not_proven_when_it_is_the_env_files(host, fake_docker):
     engine = two_password_engine(fake_docker, 'prepared', 'refused')
-    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
-    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    result, failed = read_proving(host, engine, no_log=True)
     assert not failed, result['msg']
     assert (result['postgres']['accepted'], result['postgres']['next_accepted']) == (True, None)
     assert result['postgres']['next_reason'] == "the same password as the env file's"
@@ -275,8 +282,7 @@ def test_a_kept_password_that_differs_is_proven_only_when_asked(host, fake_docke
 def test_a_kept_password_that_differs_from_the_env_files_is_proven_and_refused(host, fake_docker):
     keep(host, NEXT_PASSWORD)
     engine = two_password_engine(fake_docker, 'prepared', 'refused')
-    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
-    result, failed = run_module(dict(args, _ansible_no_log=True), module='chatwoot_host_info', secrets=())
+    result, failed = read_proving(host, engine, no_log=True)
     assert not failed, result['msg']
     assert (result['postgres']['accepted'], result['postgres']['prepared']) == (True, True)
     assert result['postgres']['next_accepted'] is False
@@ -291,21 +297,18 @@ def test_a_kept_password_is_proven_with_the_same_login_and_may_open_it(host, fak
     # The database's password changed by hand, and kept: the one in .env is refused, the kept one opens it.
     keep(host, NEXT_PASSWORD)
     engine = two_password_engine(fake_docker, 'refused', 'prepared')
-    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
-    result, failed = run_module(args, module='chatwoot_host_info', secrets=SECRETS + (NEXT_PASSWORD,))
+    result, failed = read_proving(host, engine)
     assert not failed, result['msg']
     assert (result['postgres']['accepted'], result['postgres']['next_accepted']) == (False, True)
     assert result['postgres']['next_reason'].startswith('the kept password opens database chatwoot_db as chatwoot')
-    creates = [body for method, path, body in engine.requests if method == 'POST' and path.endswith('/exec')]
-    assert [body['Cmd'][:8] for body in creates] == [
+    assert [body['Cmd'][:8] for body in execs(engine, 'chatwoot_postgres')] == [
         ['psql', '-X', '-h', 'chatwoot_postgres', '-U', 'chatwoot', '-d', 'chatwoot_db']] * 2
 
 
 def test_no_proof_of_the_kept_password_when_the_server_did_not_answer(host, fake_docker):
     keep(host, NEXT_PASSWORD)
     engine = two_password_engine(fake_docker, 'silent', 'prepared')
-    args = args_for(host, engine.socket_path, prove_kept_postgres_password=True)
-    result, failed = run_module(args, module='chatwoot_host_info', secrets=SECRETS + (NEXT_PASSWORD,))
+    result, failed = read_proving(host, engine)
     assert not failed, result['msg']
     assert (result['postgres']['accepted'], result['postgres']['next_accepted']) == (None, None)
     assert result['postgres']['next_reason'] == "not proven: the server did not answer the env file's"
